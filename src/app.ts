@@ -1,0 +1,60 @@
+// buildApp(config, deps): the whole HTTP service, without listening. The process (server.ts) and the
+// tests both build it; only server.ts opens sockets.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { localTokenVerifier } from './auth/authenticate.ts';
+import { openLocalIssuer } from './auth/local-issuer.ts';
+import type { Config } from './config.ts';
+import { registerErrorHandling } from './http/error-responses.ts';
+import { registerStandardHeaders } from './http/headers.ts';
+import { registerPositionRoutes } from './http/routes.ts';
+import { registerWellKnownRoutes } from './http/well-known.ts';
+import { type Clock, graphClock } from './positions/clock.ts';
+import { positionOperations } from './positions/operations.ts';
+import type { Storage } from './storage/port.ts';
+
+export interface AppDeps {
+  readonly storage: Storage;
+  readonly clock?: Clock;
+}
+
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization'],
+    },
+    genReqId: () => randomUUID(),
+    // Graph paths are case-insensitive (the reference pages themselves write /Beta/).
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    bodyLimit: config.limits.maxBodyBytes,
+    return503OnClosing: true,
+  });
+
+  // Bodies arrive as raw bytes whatever their type; the operations parse them strictly (http/json-body.ts)
+  // after authentication, so that 415 and 400 come from one place and in Graph's shape.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  registerStandardHeaders(app);
+  registerErrorHandling(app);
+
+  const storage = deps.storage;
+  const issuer = await openLocalIssuer(storage);
+  const verifier = localTokenVerifier(issuer, {
+    audiences: config.audiences,
+    clockToleranceSeconds: config.clockToleranceSeconds,
+    maxTokenLength: config.limits.maxTokenLength,
+  });
+  const operations = positionOperations({
+    storage,
+    verifier,
+    clock: deps.clock ?? graphClock(),
+    limits: config.limits,
+    allowApplicationPermissions: config.allowApplicationPermissions,
+  });
+
+  registerWellKnownRoutes(app, config, { storage, issuer });
+  registerPositionRoutes(app, config, operations);
+  return app;
+}

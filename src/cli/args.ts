@@ -1,0 +1,28 @@
+import { parseArgs } from 'node:util';
+import { GUID } from '../model/validate.ts';
+
+export class UsageError extends Error {}
+
+type Spec = Record<string, { type: 'string' | 'boolean' }>;
+
+export function parseFlags<S extends Spec>(args: string[], spec: S) {
+  try {
+    return parseArgs({ args, options: spec, strict: true, allowPositionals: false, allowNegative: false }).values as {
+      [K in keyof S]?: S[K]['type'] extends 'string' ? string : boolean;
+    };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+export function tenantArg(value: string | undefined, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (!GUID.test(value)) throw new UsageError(`--tenant must be a tenant id (a GUID), got '${value}'`);
+  return value.toLowerCase();
+}
+
+export function requireUpn(value: string | undefined): string {
+  if (value === undefined) throw new UsageError('--upn is required');
+  if (!/^[^@\s]+@[^@\s]+$/.test(value)) throw new UsageError(`--upn must look like name@domain, got '${value}'`);
+  return value;
+}

@@ -1,0 +1,56 @@
+import { errorCatalogue, type ErrorDetail, type ErrorKind } from './catalogue.ts';
+
+/** The one error type handlers throw; it leaves the service through `serializeError` only. */
+export class GraphError extends Error {
+  readonly kind: ErrorKind;
+  readonly status: number;
+  readonly code: string;
+  readonly details: readonly ErrorDetail[];
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    kind: ErrorKind,
+    message?: string,
+    extra: { details?: readonly ErrorDetail[]; headers?: Record<string, string> } = {},
+  ) {
+    const entry = errorCatalogue[kind];
+    super(message ?? entry.message);
+    this.name = 'GraphError';
+    this.kind = kind;
+    this.status = entry.status;
+    this.code = entry.code;
+    this.details = extra.details ?? [];
+    this.headers = extra.headers ?? {};
+  }
+}
+
+export const isGraphError = (e: unknown): e is GraphError => e instanceof GraphError;
+
+export interface GraphErrorBody {
+  error: {
+    code: string;
+    message: string;
+    details?: ErrorDetail[];
+    innerError: { date: string; 'request-id': string; 'client-request-id': string };
+  };
+}
+
+/** Graph's error envelope. `innerError.date` is written as Graph writes it: UTC, whole seconds, no zone. */
+export function serializeError(
+  err: GraphError,
+  ids: { requestId: string; clientRequestId: string },
+  now: Date = new Date(),
+): GraphErrorBody {
+  return {
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.details.length > 0 ? { details: [...err.details] } : {}),
+      innerError: {
+        date: now.toISOString().slice(0, 19),
+        'request-id': ids.requestId,
+        'client-request-id': ids.clientRequestId,
+      },
+    },
+  };
+}

@@ -1,0 +1,22 @@
+// Headers every response carries (SPEC §5) and the content type of JSON bodies.
+import type { FastifyInstance } from 'fastify';
+
+export const ODATA_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+
+/** A client-request-id is echoed only when it is short and printable; otherwise the request-id stands in. */
+const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+export function clientRequestIdOf(header: string | string[] | undefined, requestId: string): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value !== undefined && CLIENT_REQUEST_ID.test(value) ? value : requestId;
+}
+
+export function registerStandardHeaders(app: FastifyInstance): void {
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('request-id', req.id);
+    reply.header('client-request-id', clientRequestIdOf(req.headers['client-request-id'], req.id));
+    reply.header('OData-Version', '4.0');
+    reply.header('Cache-Control', 'no-store');
+    reply.header('X-Content-Type-Options', 'nosniff');
+  });
+}

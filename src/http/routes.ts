@@ -1,0 +1,82 @@
+// The route table. `/beta/me/...` and `/beta/users/{id | userPrincipalName}/...` map onto the same
+// operations; a path's other methods answer 405 with Allow. Public routes (no token) are marked here,
+// not recognised by URL prefix elsewhere.
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { Config } from '../config.ts';
+import { GraphError } from '../errors/graph-error.ts';
+import type { OperationResult, PositionRequest, positionOperations } from '../positions/operations.ts';
+import { sendGraphError } from './error-responses.ts';
+import { ODATA_JSON } from './headers.ts';
+import { parseJsonBody } from './json-body.ts';
+
+type Operations = ReturnType<typeof positionOperations>;
+type OperationName = keyof Operations;
+
+interface PositionRoute {
+  readonly path: string;
+  readonly methods: Partial<Record<'GET' | 'POST' | 'PATCH' | 'DELETE', OperationName>>;
+}
+
+const USER_PREFIXES = ['/beta/me', '/beta/users/:userRef'];
+
+export const positionRoutes: readonly PositionRoute[] = [
+  { path: '/profile/positions', methods: { GET: 'list', POST: 'create' } },
+  // The "Add positions" reference page posts to $ref; we treat it as an alias of create (SPEC §1).
+  { path: '/profile/positions/$ref', methods: { POST: 'create' } },
+  { path: '/profile/positions/:positionId', methods: { GET: 'get', PATCH: 'update', DELETE: 'remove' } },
+];
+
+const ALL_METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+export function baseUrlOf(config: Config, req: FastifyRequest): string {
+  return config.publicUrl ?? `${req.protocol}://${req.host}`;
+}
+
+export function sendResult(reply: FastifyReply, result: OperationResult): FastifyReply {
+  reply.status(result.status);
+  if (result.headers) reply.headers(result.headers);
+  return result.body === undefined ? reply.send() : reply.type(ODATA_JSON).send(result.body);
+}
+
+export function registerPositionRoutes(app: FastifyInstance, config: Config, operations: Operations): void {
+  for (const prefix of USER_PREFIXES) {
+    for (const route of positionRoutes) {
+      const url = prefix + route.path;
+      for (const [method, name] of Object.entries(route.methods)) {
+        app.route({
+          method: method as HTTPMethods,
+          url,
+          handler: async (req, reply) => sendResult(reply, await operations[name](toPositionRequest(config, req))),
+        });
+      }
+      registerMethodNotAllowed(app, url, Object.keys(route.methods));
+    }
+  }
+}
+
+export function registerMethodNotAllowed(app: FastifyInstance, url: string, allowed: readonly string[]): void {
+  const allow = allowed.includes('GET') ? [...allowed, 'HEAD'] : [...allowed];
+  const others = ALL_METHODS.filter((m) => !allow.includes(m));
+  app.route({
+    method: [...others],
+    url,
+    exposeHeadRoute: false,
+    handler: async (req, reply) =>
+      sendGraphError(
+        req,
+        reply.header('Allow', allow.join(', ')),
+        new GraphError('methodNotAllowed', `The HTTP method '${req.method}' is not allowed here; allowed: ${allow.join(', ')}.`),
+      ),
+  });
+}
+
+function toPositionRequest(config: Config, req: FastifyRequest): PositionRequest {
+  const params = req.params as { userRef?: string; positionId?: string };
+  return {
+    authorization: req.headers.authorization,
+    userRef: params.userRef ?? 'me',
+    ...(params.positionId !== undefined ? { positionId: params.positionId } : {}),
+    readBody: () => parseJsonBody(req.headers['content-type'], req.body as Buffer | undefined, config.limits),
+    baseUrl: baseUrlOf(config, req),
+  };
+}

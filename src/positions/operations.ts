@@ -1,0 +1,186 @@
+// The workPosition operations, each a short list of named steps: authenticate, resolve the target
+// user (which authorizes), read and validate the body, store (one storage call), shape the response.
+// `/me/...` and `/users/{x}/...` arrive here alike; nothing in this file knows about HTTP routing.
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { TokenVerifier } from '../auth/authenticate.ts';
+import type { Caller } from '../auth/caller.ts';
+import type { Access } from '../auth/permissions.ts';
+import type { Limits } from '../config.ts';
+import { GraphError } from '../errors/graph-error.ts';
+import type { ErrorDetail } from '../errors/catalogue.ts';
+import { workPosition } from '../model/graph-types.ts';
+import { mergePatch } from '../model/merge.ts';
+import { propertiesOf } from '../model/types.ts';
+import { GUID, type JsonObject, type ValidationMode, validateBody } from '../model/validate.ts';
+import type { PositionRecord, Storage } from '../storage/port.ts';
+import { audienceValue, defaultAudience, isVisibleTo } from './audience.ts';
+import type { Clock } from './clock.ts';
+import { collectionResponse, entityResponse, positionUrl } from './representation.ts';
+import { type TargetUser, resolveTargetUser } from './users.ts';
+
+export interface PositionsDeps {
+  readonly storage: Storage;
+  readonly verifier: TokenVerifier;
+  readonly clock: Clock;
+  readonly limits: Limits;
+  readonly allowApplicationPermissions: boolean;
+}
+
+export interface PositionRequest {
+  readonly authorization: string | undefined;
+  /** 'me', or the decoded {id | userPrincipalName} segment. */
+  readonly userRef: string;
+  readonly positionId?: string;
+  /** Reads and parses the JSON body; throws a GraphError (415, 400) when it cannot. */
+  readonly readBody: () => unknown;
+  /** Scheme, host and any path prefix of absolute links in responses. */
+  readonly baseUrl: string;
+}
+
+export interface OperationResult {
+  readonly status: number;
+  readonly body?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
+}
+
+/** How often a PATCH re-reads and re-merges when another write got in between. */
+const MAX_MERGE_ATTEMPTS = 5;
+
+export function positionOperations(deps: PositionsDeps) {
+  const { storage, clock } = deps;
+
+  const authenticate = (req: PositionRequest) => deps.verifier.authenticate(req.authorization);
+  const resolveUser = (caller: Caller, req: PositionRequest, access: Access) =>
+    resolveTargetUser(caller, req.userRef, access, { storage, clock, allowApplicationPermissions: deps.allowApplicationPermissions });
+
+  function validated(req: PositionRequest, mode: ValidationMode): JsonObject {
+    const { value, problems } = validateBody(req.readBody(), workPosition, mode, deps.limits);
+    if (problems.length > 0) throw invalidBody(problems);
+    return value;
+  }
+
+  /** The item, if it exists and the caller may see it; hidden items are as absent (404, never 403). */
+  async function findVisible(target: TargetUser, positionId: string | undefined): Promise<PositionRecord> {
+    const id = positionId?.toLowerCase();
+    const record = id && GUID.test(id) ? await storage.getPosition(target.user.tenantId, target.user.id, id) : undefined;
+    if (!record || !isVisibleTo(target.relation, record.audience)) {
+      throw new GraphError('itemNotFound', `No workPosition with id '${positionId ?? ''}' was found in this user's profile.`);
+    }
+    return record;
+  }
+
+  return {
+    async list(req: PositionRequest): Promise<OperationResult> {
+      const caller = await authenticate(req);
+      const target = await resolveUser(caller, req, 'read');
+      const records = await storage.listPositions(target.user.tenantId, target.user.id);
+      const visible = records.filter((r) => isVisibleTo(target.relation, r.audience));
+      return { status: 200, body: collectionResponse(req.baseUrl, target.user.id, visible) };
+    },
+
+    async get(req: PositionRequest): Promise<OperationResult> {
+      const caller = await authenticate(req);
+      const target = await resolveUser(caller, req, 'read');
+      const record = await findVisible(target, req.positionId);
+      return { status: 200, body: entityResponse(req.baseUrl, record) };
+    },
+
+    async create(req: PositionRequest): Promise<OperationResult> {
+      const caller = await authenticate(req);
+      const target = await resolveUser(caller, req, 'write');
+      const input = validated(req, 'create');
+      const record = newPosition(target, input, caller);
+      await storage.insertPosition(record);
+      return {
+        status: 201,
+        body: entityResponse(req.baseUrl, record),
+        headers: { Location: positionUrl(req.baseUrl, record.userId, record.id) },
+      };
+    },
+
+    async update(req: PositionRequest): Promise<OperationResult> {
+      const caller = await authenticate(req);
+      const target = await resolveUser(caller, req, 'write');
+      const patch = validated(req, 'patch');
+      for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
+        const current = await findVisible(target, req.positionId);
+        rejectChangedCreateOnly(current.body, patch);
+        const next = patchedPosition(current, patch, caller);
+        if (await storage.replacePosition(next, current.version)) {
+          return { status: 200, body: entityResponse(req.baseUrl, next) };
+        }
+      }
+      throw new GraphError('serviceNotAvailable', 'The item is being changed by other requests; retry.', {
+        headers: { 'Retry-After': '1' },
+      });
+    },
+
+    async remove(req: PositionRequest): Promise<OperationResult> {
+      const caller = await authenticate(req);
+      const target = await resolveUser(caller, req, 'write');
+      const current = await findVisible(target, req.positionId);
+      if (!(await storage.deletePosition(current.tenantId, current.userId, current.id))) {
+        throw new GraphError('itemNotFound', `No workPosition with id '${req.positionId ?? ''}' was found in this user's profile.`);
+      }
+      return { status: 204 };
+    },
+  };
+
+  function newPosition(target: TargetUser, input: JsonObject, caller: Caller): PositionRecord {
+    const now = clock();
+    const by = identitySetOf(caller);
+    const id = randomUUID();
+    const body = withDefaults(
+      { id, ...input, createdDateTime: now, createdBy: by, lastModifiedDateTime: now, lastModifiedBy: by },
+      target.user.tenantId,
+    );
+    return {
+      tenantId: target.user.tenantId,
+      userId: target.user.id,
+      id,
+      version: 1,
+      audience: audienceValue(body.allowedAudiences as string),
+      createdDateTime: now,
+      body,
+    };
+  }
+
+  function patchedPosition(current: PositionRecord, patch: JsonObject, caller: Caller): PositionRecord {
+    const merged = mergePatch(workPosition, current.body, patch);
+    const body = withDefaults({ ...merged, lastModifiedDateTime: clock(), lastModifiedBy: identitySetOf(caller) }, current.tenantId);
+    return { ...current, version: current.version + 1, audience: audienceValue(body.allowedAudiences as string), body };
+  }
+}
+
+/** An unset (or cleared) allowedAudiences takes the default of the owner's kind of account. */
+function withDefaults(body: JsonObject, ownerTenantId: string): JsonObject {
+  return body.allowedAudiences === undefined ? { ...body, allowedAudiences: defaultAudience(ownerTenantId) } : body;
+}
+
+/** identitySet of the caller, as stored in createdBy / lastModifiedBy. */
+function identitySetOf(caller: Caller): JsonObject {
+  return caller.kind === 'delegated'
+    ? { user: { displayName: caller.displayName, id: caller.userId } }
+    : { application: { displayName: caller.displayName, id: caller.appId } };
+}
+
+const CREATE_ONLY = [...propertiesOf(workPosition).values()].filter((p) => p.createOnly).map((p) => p.name);
+
+/** A client that round-trips an item may repeat a create-only value; it may not change it. */
+function rejectChangedCreateOnly(stored: JsonObject, patch: JsonObject): void {
+  const problems: ErrorDetail[] = CREATE_ONLY.filter((name) => name in patch && !isDeepStrictEqual(patch[name], stored[name] ?? null)).map(
+    (name) => ({
+      code: 'NotSettable',
+      target: name,
+      message: `Property '${name}' can only be set when the item is created.`,
+    }),
+  );
+  if (problems.length > 0) throw invalidBody(problems);
+}
+
+function invalidBody(problems: ErrorDetail[]): GraphError {
+  const first = problems[0]!;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}, listed in details)` : '';
+  return new GraphError('invalidRequestBody', `${first.target ? `${first.target}: ` : ''}${first.message}${more}`, { details: problems });
+}

@@ -1,0 +1,43 @@
+// The process: read the configuration, open storage, listen; on SIGTERM/SIGINT stop accepting,
+// finish what is in flight, close the database.
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { openSqliteStorage } from './storage/sqlite.ts';
+
+export async function startServer(config: Config): Promise<{ url: string; close: () => Promise<void> }> {
+  const storage = await openSqliteStorage(config.dataDir);
+  let app;
+  try {
+    app = await buildApp(config, { storage });
+    await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    await app?.close();
+    await storage.close();
+    throw e;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await storage.close();
+    })());
+  return { url, close };
+}
+
+export function closeOnSignals(close: () => Promise<void>, log: (msg: string) => void): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      log(`${signal} received: closing`);
+      close().then(
+        () => process.exit(0),
+        (e) => {
+          log(`error while closing: ${String(e)}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,45 @@
+// Versioned schema migrations, applied in name order at start-up by Kysely's Migrator. Never edit one
+// that has shipped; add the next.
+import type { Kysely } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
+
+const m0001_initial: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('users')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('id', 'text', (c) => c.notNull())
+      .addColumn('upn', 'text')
+      .addColumn('upn_key', 'text')
+      .addColumn('display_name', 'text')
+      .addColumn('mail', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('users_pk', ['tenant_id', 'id'])
+      .execute();
+    await db.schema.createIndex('users_upn_key').unique().on('users').columns(['tenant_id', 'upn_key']).execute();
+    await db.schema
+      .createTable('positions')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('id', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('audience', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('positions_pk', ['tenant_id', 'user_id', 'id'])
+      .execute();
+    await db.schema
+      .createIndex('positions_by_created')
+      .on('positions')
+      .columns(['tenant_id', 'user_id', 'created_at', 'id'])
+      .execute();
+  },
+};
+
+export const migrations: Record<string, Migration> = {
+  '0001_initial': m0001_initial,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

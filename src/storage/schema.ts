@@ -1,0 +1,28 @@
+// Row types of the tables, as Kysely sees them. One schema for every backend.
+
+export interface UsersTable {
+  tenant_id: string;
+  id: string;
+  upn: string | null;
+  /** Lower-cased UPN: the unique, case-insensitive lookup key. */
+  upn_key: string | null;
+  display_name: string | null;
+  mail: string | null;
+  created_at: string;
+}
+
+export interface PositionsTable {
+  tenant_id: string;
+  user_id: string;
+  id: string;
+  version: number;
+  audience: number;
+  created_at: string;
+  /** JSON text of the sparse entity. */
+  body: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  positions: PositionsTable;
+}
