@@ -1,0 +1,108 @@
+// A real server on a real SQLite file in a temporary DATA_DIR, spoken to over real HTTP, with tokens
+// minted by the same code as `graph-profile token`.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { JWTPayload } from 'jose';
+import { buildApp } from '../../src/app.ts';
+import { DEV_TENANT_ID } from '../../src/auth/constants.ts';
+import { applicationClaims, delegatedClaims } from '../../src/auth/dev-tokens.ts';
+import { type LocalIssuer, openLocalIssuer } from '../../src/auth/local-issuer.ts';
+import { findOrAddUser } from '../../src/cli/users.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import type { Storage, UserRecord } from '../../src/storage/port.ts';
+import { openSqliteStorage } from '../../src/storage/sqlite.ts';
+
+export interface UserToken {
+  token: string;
+  user: UserRecord;
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The parsed body, or undefined when it is empty or not JSON. */
+  json: any;
+}
+
+export interface RequestOptions {
+  token?: string;
+  /** An object is sent as JSON; a string is sent as it is. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export class TestServer {
+  private constructor(
+    readonly config: Config,
+    readonly storage: Storage,
+    readonly issuer: LocalIssuer,
+    private readonly app: FastifyInstance,
+    readonly url: string,
+  ) {}
+
+  static async start(opts: { dataDir?: string; config?: Partial<Config> } = {}): Promise<TestServer> {
+    const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'graph-profile-test-'));
+    const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0' }, opts.config);
+    const storage = await openSqliteStorage(config.dataDir);
+    const app = await buildApp(config, { storage });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const issuer = await openLocalIssuer(storage);
+    return new TestServer(config, storage, issuer, app, `http://127.0.0.1:${port}`);
+  }
+
+  get dataDir(): string {
+    return this.config.dataDir;
+  }
+
+  /** Stops the server and closes the database; the data directory stays. */
+  async stop(): Promise<void> {
+    await this.app.close();
+    await this.storage.close();
+  }
+
+  /** Stops the server and removes its data directory. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  async token(opts: { upn: string; name?: string; tenant?: string; scopes?: string[]; admin?: boolean; expiresIn?: number }): Promise<UserToken> {
+    const user = await findOrAddUser(this.storage, { tenantId: opts.tenant ?? DEV_TENANT_ID, upn: opts.upn, displayName: opts.name });
+    const claims = delegatedClaims(user, { ...(opts.scopes ? { scopes: opts.scopes } : {}), admin: opts.admin ?? false });
+    return { token: await this.issuer.sign(claims, opts.expiresIn ?? 3600), user };
+  }
+
+  appToken(opts: { appId?: string; roles: string[]; tenant?: string }): Promise<string> {
+    const claims = applicationClaims({ tenantId: opts.tenant ?? DEV_TENANT_ID, appId: opts.appId ?? 'a0e1c2d3-0000-4000-8000-000000000001', roles: opts.roles });
+    return this.issuer.sign(claims, 3600);
+  }
+
+  /** Signs any claims with the server's own key (for tokens that are wrong in their claims, not their signature). */
+  sign(claims: JWTPayload, expiresIn = 3600): Promise<string> {
+    return this.issuer.sign(claims, expiresIn);
+  }
+
+  async request(method: string, path: string, opts: RequestOptions = {}): Promise<Reply> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token !== undefined) headers.authorization ??= `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(this.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, headers: res.headers, text, json };
+  }
+}
