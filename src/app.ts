@@ -5,13 +5,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { localTokenVerifier } from './auth/authenticate.ts';
 import { openLocalIssuer } from './auth/local-issuer.ts';
 import type { Config } from './config.ts';
-import { registerErrorHandling } from './http/error-responses.ts';
+import { registerErrorHandling, writeClientError } from './http/error-responses.ts';
 import { registerStandardHeaders } from './http/headers.ts';
 import { registerPositionRoutes } from './http/routes.ts';
 import { registerWellKnownRoutes } from './http/well-known.ts';
 import { type Clock, graphClock } from './positions/clock.ts';
 import { positionOperations } from './positions/operations.ts';
 import type { Storage } from './storage/port.ts';
+
+const MAX_HEADER_BYTES = 128 * 1024;
 
 export interface AppDeps {
   readonly storage: Storage;
@@ -26,9 +28,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
     genReqId: () => randomUUID(),
     // Graph paths are case-insensitive (the reference pages themselves write /Beta/).
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // maxParamLength: a UPN may be 113 characters, more once percent-encoded; longer junk ids get a 404.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1024 },
     bodyLimit: config.limits.maxBodyBytes,
     return503OnClosing: true,
+    // Node's default of 16 KiB would turn an oversized token into a bare 431; let it reach the
+    // verifier, which refuses it with a 401 that says why.
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    clientErrorHandler: writeClientError,
   });
 
   // Bodies arrive as raw bytes whatever their type; the operations parse them strictly (http/json-body.ts)

@@ -20,9 +20,9 @@ export function localTokenVerifier(
   return {
     async authenticate(authorization) {
       if (authorization === undefined || authorization.trim() === '') throw unauthenticated('Access token is empty.');
-      const m = /^Bearer[ ]+(\S*)\s*$/i.exec(authorization);
+      const m = /^Bearer(?:[ ]+(\S*))?\s*$/i.exec(authorization);
       if (!m) throw unauthenticated("The Authorization header must be 'Bearer {token}'.");
-      const token = m[1]!;
+      const token = m[1] ?? '';
       if (token === '') throw unauthenticated('Access token is empty.');
       if (token.length > opts.maxTokenLength) {
         throw unauthenticated(`Access token is longer than ${opts.maxTokenLength} characters.`);

@@ -1,5 +1,7 @@
 // Every error leaves the service here, in Graph's envelope: thrown GraphErrors, Fastify's own errors
 // (body too large, bad content length, bad URL) and anything unexpected (a 500 that shows nothing).
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphError, isGraphError, serializeError } from '../errors/graph-error.ts';
 import { ODATA_JSON, clientRequestIdOf } from './headers.ts';
@@ -57,4 +59,26 @@ function lastSegment(path: string): string {
   } catch {
     return segments[segments.length - 1] ?? '/';
   }
+}
+
+/**
+ * Requests Node refuses before Fastify sees them (headers too large, malformed HTTP) still get
+ * Graph's envelope rather than a bare status line.
+ */
+export function writeClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) return;
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const requestId = randomUUID();
+  const body = JSON.stringify(
+    serializeError(new GraphError('badRequest', tooLarge ? 'The request headers are too large.' : 'The request is not valid HTTP.'), {
+      requestId,
+      clientRequestId: requestId,
+    }),
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `Content-Type: ${ODATA_JSON}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\n` +
+      `OData-Version: 4.0\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

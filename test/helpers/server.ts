@@ -43,11 +43,13 @@ export class TestServer {
     readonly url: string,
   ) {}
 
-  static async start(opts: { dataDir?: string; config?: Partial<Config> } = {}): Promise<TestServer> {
+  static async start(
+    opts: { dataDir?: string; config?: Partial<Config>; wrapStorage?: (storage: Storage) => Storage } = {},
+  ): Promise<TestServer> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'graph-profile-test-'));
     const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0' }, opts.config);
     const storage = await openSqliteStorage(config.dataDir);
-    const app = await buildApp(config, { storage });
+    const app = await buildApp(config, { storage: opts.wrapStorage ? opts.wrapStorage(storage) : storage });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
