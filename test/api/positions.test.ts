@@ -162,6 +162,54 @@ describe('create, read, update, delete', () => {
   });
 });
 
+describe('concurrency', () => {
+  test('concurrent PATCHes of different members of one item all survive', async () => {
+    const item = (await create({ detail: { jobTitle: 'Base' } })).json;
+    const members = ['role', 'level', 'description', 'summary', 'employeeId', 'employeeType', 'secondaryJobTitle', 'secondaryRole'];
+    const results = await Promise.all(
+      members.map((m) => server.request('PATCH', `/beta/me/profile/positions/${item.id}`, { token: adele.token, body: { detail: { [m]: `set ${m}` } } })),
+    );
+    assert.deepEqual(results.map((r) => r.status), members.map(() => 200));
+    const final = (await server.request('GET', `/beta/me/profile/positions/${item.id}`, { token: adele.token })).json;
+    for (const m of members) assert.equal(final.detail[m], `set ${m}`, `the PATCH of ${m} was lost`);
+    assert.equal(final.detail.jobTitle, 'Base');
+  });
+});
+
+describe('a write that lands between a PATCH\'s read and its commit', () => {
+  test('is not lost: the PATCH is merged again onto the newer version', async () => {
+    let interfere = true;
+    const racy = await TestServer.start({
+      wrapStorage: (s) => ({
+        ...s,
+        async replacePosition(p, expectedVersion) {
+          if (interfere) {
+            // Another writer commits first: it sets detail.role on the version this PATCH read.
+            interfere = false;
+            const current = (await s.getPosition(p.tenantId, p.userId, p.id))!;
+            const body = { ...current.body, detail: { ...(current.body.detail as object), role: 'set by the other writer' } };
+            assert.ok(await s.replacePosition({ ...current, version: current.version + 1, body }, current.version));
+          }
+          return s.replacePosition(p, expectedVersion);
+        },
+      }),
+    });
+    try {
+      const user = await racy.token({ upn: 'race@contoso.com', scopes: ['User.ReadWrite'] });
+      const item = (await racy.request('POST', '/beta/me/profile/positions', { token: user.token, body: { detail: { jobTitle: 'Base' } } })).json;
+      const res = await racy.request('PATCH', `/beta/me/profile/positions/${item.id}`, { token: user.token, body: { detail: { level: 'L5' } } });
+      assert.equal(res.status, 200);
+      assert.equal(interfere, false, 'the competing write happened');
+      assert.equal(res.json.detail.level, 'L5');
+      assert.equal(res.json.detail.role, 'set by the other writer', 'the competing write was lost');
+      const stored = (await racy.request('GET', `/beta/me/profile/positions/${item.id}`, { token: user.token })).json;
+      assert.deepEqual(stored.detail, res.json.detail);
+    } finally {
+      await racy.dispose();
+    }
+  });
+});
+
 describe('response headers', () => {
   test('request-id, client-request-id echo, OData-Version, Date and the OData JSON content type', async () => {
     const res = await server.request('GET', '/beta/me/profile/positions', { token: adele.token, headers: { 'client-request-id': 'my-correlation-id-1' } });
