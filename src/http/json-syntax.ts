@@ -29,6 +29,8 @@ class Fail {
   ) {}
 }
 
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+
 /** The first syntax error in `text` by RFC 8259, or undefined when it is valid JSON. */
 export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   let i = 0;
@@ -149,7 +151,8 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   };
 
   const number = (): void => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
     if (!m) fail(`'${text[i]}' does not start a valid JSON number`);
     i += m![0].length;
     const next = text[i];

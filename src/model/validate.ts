@@ -162,7 +162,9 @@ function validatePrimitive(ctx: Context, raw: unknown, kind: PrimitiveKind, targ
     case 'Boolean':
       return typeof raw === 'boolean' ? raw : bad('a JSON boolean, true or false (Edm.Boolean)');
     case 'Double':
-      return typeof raw === 'number' ? raw : bad('a JSON number (Edm.Double)');
+      if (typeof raw !== 'number') return bad('a JSON number (Edm.Double)');
+      // JSON.parse turns 1e400 into Infinity, which JSON cannot carry back out.
+      return Number.isFinite(raw) ? raw : bad('a number within the range of Edm.Double', 'InvalidValue');
     case 'Int32':
       if (typeof raw !== 'number') return bad('a JSON number (Edm.Int32)');
       if (!Number.isInteger(raw) || raw < INT32_MIN || raw > INT32_MAX) {
