@@ -21,7 +21,10 @@ export async function tokenCommand(args: string[], config: Config): Promise<stri
     'expires-in': { type: 'string' },
   });
   const tenantId = tenantArg(flags.tenant, DEV_TENANT_ID);
-  const lifetime = lifetimeArg(flags['expires-in']);
+  // The server accepts tokens up to CLOCK_TOLERANCE_SECONDS past their expiry; an "already expired"
+  // token is minted that much further in the past, so that the server refuses it.
+  const requested = lifetimeArg(flags['expires-in']);
+  const lifetime = requested < 0 ? requested - config.clockToleranceSeconds - 1 : requested;
   const words = (s: string | undefined) => (s ?? '').split(/[\s,]+/).filter(Boolean);
 
   if (flags.app !== undefined && flags.upn !== undefined) throw new UsageError('give either --upn (a user) or --app (an application), not both');

@@ -28,20 +28,20 @@ export async function findOrAddUser(
   storage: Storage,
   want: { tenantId: string; upn: string; displayName?: string | undefined },
 ): Promise<UserRecord> {
-  const existing = await storage.getUserByUpn(want.tenantId, want.upn);
-  if (existing && (want.displayName === undefined || existing.displayName === want.displayName)) return existing;
-  const user: UserRecord = existing
-    ? { ...existing, displayName: want.displayName ?? existing.displayName }
-    : {
-        tenantId: want.tenantId,
-        id: randomUUID(),
-        userPrincipalName: want.upn,
-        displayName: want.displayName ?? want.upn.split('@')[0]!,
-        mail: want.upn,
-        createdDateTime: graphClock()(),
-      };
-  await storage.saveUser(user);
-  return user;
+  const user =
+    (await storage.getUserByUpn(want.tenantId, want.upn)) ??
+    (await storage.addUserIfAbsent({
+      tenantId: want.tenantId,
+      id: randomUUID(),
+      userPrincipalName: want.upn,
+      displayName: want.displayName ?? want.upn.split('@')[0]!,
+      mail: want.upn,
+      createdDateTime: graphClock()(),
+    }));
+  if (want.displayName === undefined || user.displayName === want.displayName) return user;
+  const renamed = { ...user, displayName: want.displayName };
+  await storage.saveUser(renamed);
+  return renamed;
 }
 
 export const userJson = (u: UserRecord) => ({

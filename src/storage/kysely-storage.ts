@@ -77,6 +77,29 @@ export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions)
       });
     },
 
+    async addUserIfAbsent(user) {
+      await db
+        .insertInto('users')
+        .values({
+          tenant_id: user.tenantId,
+          id: user.id,
+          upn: user.userPrincipalName,
+          upn_key: user.userPrincipalName.toLowerCase(),
+          display_name: user.displayName,
+          mail: user.mail,
+          created_at: user.createdDateTime,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('tenant_id', '=', user.tenantId)
+        .where('upn_key', '=', user.userPrincipalName.toLowerCase())
+        .executeTakeFirstOrThrow();
+      return toUser(row);
+    },
+
     async listPositions(tenantId, userId) {
       const rows = await db
         .selectFrom('positions')

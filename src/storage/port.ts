@@ -33,6 +33,11 @@ export interface Storage {
   getUserByUpn(tenantId: string, upn: string): Promise<UserRecord | undefined>;
   /** Inserts or replaces by (tenantId, id), in one transaction releasing the UPN from any other user of the tenant. */
   saveUser(user: UserRecord): Promise<void>;
+  /**
+   * Inserts the user unless the tenant already has one with that UPN, atomically, and returns the user
+   * that holds the UPN afterwards: so that concurrent first uses of a UPN agree on one id.
+   */
+  addUserIfAbsent(user: UserRecord & { userPrincipalName: string }): Promise<UserRecord>;
 
   /** A user's positions, oldest first (createdDateTime, then id). */
   listPositions(tenantId: string, userId: string): Promise<PositionRecord[]>;

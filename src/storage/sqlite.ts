@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { fileKeyStore } from './key-file.ts';
 import { createKyselyStorage } from './kysely-storage.ts';
@@ -22,7 +22,7 @@ export async function openSqliteStorage(dataDir: string): Promise<Storage> {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new TransactionalDdlSqliteDialect({ database: sqlite }) });
   try {
     await migrate(db);
   } catch (e) {
@@ -32,10 +32,32 @@ export async function openSqliteStorage(dataDir: string): Promise<Storage> {
   return createKyselyStorage({ db, keys: fileKeyStore(join(dataDir, SIGNING_KEY_FILE)) });
 }
 
-export async function migrate(db: Kysely<Database>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`database migration ${failed ?? ''} failed: ${String((error as Error).message ?? error)}`);
+/** SQLite runs DDL inside transactions; Kysely's adapter does not claim it, so migrations would not be atomic. */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
+}
+
+class TransactionalDdlSqliteDialect extends SqliteDialect {
+  override createAdapter() {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+/**
+ * Applies pending migrations in one transaction that starts with a write, which takes SQLite's write
+ * lock: a second process starting on the same new DATA_DIR (the server and a CLI command, say) waits,
+ * then finds the migrations applied. A crash mid-migration leaves the schema as it was.
+ */
+export async function migrate(db: Kysely<Database>): Promise<void> {
+  await sql`create table if not exists graph_profile_migration_guard (id integer)`.execute(db);
+  await db.transaction().execute(async (trx) => {
+    await sql`delete from graph_profile_migration_guard`.execute(trx);
+    const { error, results } = await new Migrator({ db: trx, provider: migrationProvider }).migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+      throw new Error(`database migration ${failed ?? ''} failed: ${String((error as Error).message ?? error)}`);
+    }
+  });
 }

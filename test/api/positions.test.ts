@@ -301,6 +301,23 @@ describe('users', () => {
   });
 });
 
+describe('one UPN, one user', () => {
+  test('adding a user whose UPN is taken (in any case) returns the holder and inserts nothing', async () => {
+    const first = await server.storage.addUserIfAbsent({
+      tenantId: DEV_TENANT_ID, id: randomUUID(), userPrincipalName: 'Unique@contoso.com', displayName: 'First', mail: null, createdDateTime: '2026-01-01T00:00:00.0000000Z',
+    });
+    const second = await server.storage.addUserIfAbsent({
+      tenantId: DEV_TENANT_ID, id: randomUUID(), userPrincipalName: 'UNIQUE@contoso.com', displayName: 'Second', mail: null, createdDateTime: '2026-01-01T00:00:00.0000000Z',
+    });
+    assert.deepEqual(second, first);
+    assert.equal((await server.storage.getUserById(DEV_TENANT_ID, first.id))?.displayName, 'First');
+    const otherTenant = await server.storage.addUserIfAbsent({
+      tenantId: '2b7d9e41-5c3a-4f6e-8a1b-9c0d1e2f3a4b', id: randomUUID(), userPrincipalName: 'unique@contoso.com', displayName: 'Elsewhere', mail: null, createdDateTime: '2026-01-01T00:00:00.0000000Z',
+    });
+    assert.notEqual(otherTenant.id, first.id, 'UPNs are unique per tenant only');
+  });
+});
+
 describe('restart', () => {
   test('a server restarted on the same DATA_DIR has every item, and old tokens still work', async () => {
     const first = await TestServer.start();

@@ -1,0 +1,292 @@
+// The command line as a user runs it: `graph-profile token`, `users add` and `serve` as real child
+// processes on a temporary DATA_DIR (SPEC §4 token claims, §6 Running).
+import assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { DEV_TENANT_ID, PERSONAL_ACCOUNTS_TENANT_ID, USER_ADMINISTRATOR_ROLE, localIssuer } from '../../src/auth/constants.ts';
+import { ServerProcess, makeDataDir, mintToken, removeDataDir, runCli } from '../helpers/processes.ts';
+
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const OTHER_TENANT = 'b2a1c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
+
+const decodePart = (token: string, index: 0 | 1): Record<string, any> =>
+  JSON.parse(Buffer.from(token.split('.')[index]!, 'base64url').toString('utf8'));
+const header = (token: string) => decodePart(token, 0);
+const payload = (token: string) => decodePart(token, 1);
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+// The tests of this suite use distinct UPNs (or users that exist before they start), so they may run
+// side by side.
+describe('graph-profile token and users add', { concurrency: true }, () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = makeDataDir();
+    const r = await runCli(['users', 'add', '--upn', 'adele@contoso.com', '--name', 'Adele Vance'], { dataDir });
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(() => removeDataDir(dataDir));
+
+  const cli = (...args: string[]) => runCli(args, { dataDir });
+  const token = (...args: string[]) => mintToken(dataDir, args);
+
+  test('token --upn prints exactly one line, a JWT, and nothing else on stdout', async () => {
+    const r = await cli('token', '--upn', 'adele@contoso.com');
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.equal(lines.length, 2, `expected one line and its newline, got ${JSON.stringify(r.stdout)}`);
+    assert.equal(lines[1], '');
+    assert.match(lines[0]!, JWT);
+    assert.equal(header(lines[0]!).typ, 'JWT');
+    assert.equal(typeof header(lines[0]!).kid, 'string');
+  });
+
+  test('a user token carries the Entra claim names, the development tenant and the default scopes', async () => {
+    const claims = payload(await token('--upn', 'adele@contoso.com', '--name', 'Adele Vance'));
+    assert.equal(claims.tid, DEV_TENANT_ID);
+    assert.match(claims.oid, GUID);
+    assert.equal(claims.upn, 'adele@contoso.com');
+    assert.equal(claims.name, 'Adele Vance');
+    assert.equal(claims.scp, 'User.Read User.ReadWrite');
+    assert.equal(claims.idtyp, 'user');
+    assert.equal(claims.aud, 'https://graph.microsoft.com');
+    assert.equal(claims.iss, localIssuer(DEV_TENANT_ID));
+    assert.equal(claims.wids, undefined, 'no directory roles without --admin');
+    assert.equal(claims.roles, undefined, 'a user token has no application roles');
+    assert.equal(typeof claims.exp, 'number');
+    assert.equal(typeof claims.nbf, 'number');
+    const now = nowSeconds();
+    assert.ok(claims.nbf <= now, 'usable right away');
+    assert.ok(claims.exp > now, 'not expired');
+  });
+
+  test('--scopes sets scp', async () => {
+    const claims = payload(await token('--upn', 'adele@contoso.com', '--scopes', 'User.ReadBasic.All User.ReadWrite.All'));
+    assert.equal(claims.scp, 'User.ReadBasic.All User.ReadWrite.All');
+  });
+
+  test('--admin adds the User Administrator role to wids', async () => {
+    const claims = payload(await token('--upn', 'admin@contoso.com', '--admin', '--scopes', 'User.ReadWrite.All'));
+    assert.ok(Array.isArray(claims.wids), 'wids is an array of role template ids');
+    assert.ok(claims.wids.includes(USER_ADMINISTRATOR_ROLE));
+    assert.equal(claims.scp, 'User.ReadWrite.All');
+  });
+
+  test('--expires-in sets the lifetime; a negative value gives an already expired token', async () => {
+    const short = payload(await token('--upn', 'adele@contoso.com', '--expires-in', '120'));
+    assert.ok(Math.abs(short.exp - short.iat - 120) <= 2, `exp - iat = ${short.exp - short.iat}, expected about 120`);
+    assert.ok(Math.abs(short.exp - nowSeconds() - 120) <= 10, 'expires about two minutes from now');
+
+    for (const spelling of [['--expires-in', '-60'], ['--expires-in=-60']]) {
+      const expired = payload(await token('--upn', 'adele@contoso.com', ...spelling));
+      const now = nowSeconds();
+      // Expired beyond the server's default clock tolerance (300 s), so that the server refuses it.
+      assert.ok(expired.exp < now - 300, `exp ${expired.exp} should be more than 300 s in the past (now ${now})`);
+      assert.ok(expired.nbf <= expired.exp, 'not-before is not after expiry');
+    }
+  });
+
+  test('--app with --roles gives an application token', async () => {
+    const appId = 'a4c3e2f1-1111-4222-8333-944455556666';
+    const claims = payload(await token('--app', appId, '--roles', 'User.Read.All'));
+    assert.equal(claims.idtyp, 'app');
+    assert.deepEqual(claims.roles, ['User.Read.All']);
+    assert.equal(claims.appid, appId);
+    assert.equal(claims.tid, DEV_TENANT_ID);
+    assert.equal(claims.scp, undefined, 'an application token has no delegated scopes');
+    assert.equal(claims.upn, undefined);
+    assert.match(claims.oid, GUID);
+  });
+
+  test('a personal account (tenant 9188040d-…) has preferred_username and no upn', async () => {
+    const claims = payload(await token('--upn', 'megan@outlook.com', '--tenant', PERSONAL_ACCOUNTS_TENANT_ID));
+    assert.equal(claims.tid, PERSONAL_ACCOUNTS_TENANT_ID);
+    assert.equal(claims.upn, undefined);
+    assert.equal(claims.preferred_username, 'megan@outlook.com');
+    assert.equal(claims.iss, localIssuer(PERSONAL_ACCOUNTS_TENANT_ID));
+  });
+
+  test('users add prints the user as JSON', async () => {
+    const r = await cli('users', 'add', '--upn', 'lidia@contoso.com', '--name', 'Lidia Holloway');
+    assert.equal(r.code, 0, r.stderr);
+    const user = JSON.parse(r.stdout);
+    assert.match(user.id, GUID);
+    assert.equal(user.displayName, 'Lidia Holloway');
+    assert.equal(user.userPrincipalName, 'lidia@contoso.com');
+    assert.equal(user.tenantId, DEV_TENANT_ID);
+  });
+
+  test('one UPN is one user id across tokens and users add, whatever its case; another tenant is another user', async () => {
+    // First use of each (tenant, UPN) pair, one command per pair (see the report about two
+    // simultaneous first uses of one UPN).
+    const [firstToken, pre, elsewhereToken] = await Promise.all([
+      token('--upn', 'grady@contoso.com'),
+      cli('users', 'add', '--upn', 'isaiah@contoso.com', '--name', 'Isaiah Langer'),
+      token('--upn', 'grady@contoso.com', '--tenant', OTHER_TENANT),
+    ]);
+    const first = payload(firstToken).oid;
+    assert.equal(pre.code, 0, pre.stderr);
+    const elsewhere = payload(elsewhereToken);
+
+    // Every later use finds the same user.
+    const [second, upper, added, isaiah, addedElsewhere] = await Promise.all([
+      token('--upn', 'grady@contoso.com'),
+      token('--upn', 'GRADY@Contoso.COM'),
+      cli('users', 'add', '--upn', 'Grady@CONTOSO.com', '--name', 'Grady Archie'),
+      token('--upn', 'ISAIAH@contoso.com'),
+      cli('users', 'add', '--upn', 'grady@contoso.com', '--name', 'Grady', '--tenant', OTHER_TENANT),
+    ]);
+    assert.equal(payload(second).oid, first);
+    assert.equal(payload(upper).oid, first);
+    assert.equal(added.code, 0, added.stderr);
+    assert.equal(JSON.parse(added.stdout).id, first);
+    // users add first, token afterwards: the token names the added user.
+    assert.equal(payload(isaiah).oid, JSON.parse(pre.stdout).id);
+
+    assert.equal(elsewhere.tid, OTHER_TENANT);
+    assert.notEqual(elsewhere.oid, first, 'the same UPN in another tenant is another user');
+    assert.equal(addedElsewhere.code, 0, addedElsewhere.stderr);
+    assert.equal(JSON.parse(addedElsewhere.stdout).id, elsewhere.oid);
+    assert.equal(JSON.parse(addedElsewhere.stdout).tenantId, OTHER_TENANT);
+  });
+
+  test('usage errors exit with code 2, explain on stderr and print nothing on stdout', { concurrency: true }, async (t) => {
+    const cases: Array<[string, string[]]> = [
+      ['unknown command', ['frobnicate']],
+      ['token without --upn', ['token']],
+      ['token with a --tenant that is not a GUID', ['token', '--upn', 'adele@contoso.com', '--tenant', 'contoso.onmicrosoft.com']],
+      ['token --roles without --app', ['token', '--upn', 'adele@contoso.com', '--roles', 'User.Read.All']],
+      ['token with a non-numeric --expires-in', ['token', '--upn', 'adele@contoso.com', '--expires-in', 'soon']],
+      ['token with an unknown flag', ['token', '--upn', 'adele@contoso.com', '--bogus']],
+      ['users add without --upn', ['users', 'add', '--name', 'Nobody']],
+      ['users with an unknown subcommand', ['users', 'remove', '--upn', 'adele@contoso.com']],
+    ];
+    await Promise.all(
+      cases.map(([name, args]) =>
+        t.test(name, async () => {
+          const r = await cli(...args);
+          assert.equal(r.code, 2, `exit code for ${args.join(' ')}; stderr: ${r.stderr}`);
+          assert.equal(r.stdout, '', 'nothing on stdout');
+          assert.match(r.stderr, /\S/, 'an explanation on stderr');
+          assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace for a usage error');
+        }),
+      ),
+    );
+  });
+
+  test('npx graph-profile token prints only the token', async () => {
+    const r = await runCli(['token', '--upn', 'adele@contoso.com'], { dataDir, command: ['npx', '--offline', '--no-install', 'graph-profile'] });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/);
+    assert.equal(payload(r.stdout.trim()).upn, 'adele@contoso.com');
+  });
+});
+
+describe('graph-profile serve with CLI tokens', () => {
+  let dataDir: string;
+  let otherDataDir: string;
+  before(() => {
+    dataDir = makeDataDir();
+    otherDataDir = makeDataDir();
+  });
+  after(() => {
+    removeDataDir(dataDir);
+    removeDataDir(otherDataDir);
+  });
+
+  /** A server on dataDir, killed when the test ends however it ends. */
+  async function serve(t: { after: (fn: () => Promise<void>) => void }): Promise<ServerProcess> {
+    const server = await ServerProcess.start({ dataDir });
+    t.after(() => server.dispose());
+    return server;
+  }
+
+  test('serve reports where it listens and its data directory; a CLI token creates and lists positions', async (t) => {
+    const server = await serve(t);
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.notEqual(server.url, 'http://127.0.0.1:0', 'PORT=0 is replaced by the port actually chosen');
+    assert.equal(realpathSync(server.reportedDataDir), realpathSync(dataDir));
+
+    // Minted while the server runs, on the same data directory.
+    const added = await runCli(['users', 'add', '--upn', 'nestor@contoso.com', '--name', 'Nestor Wilke'], { dataDir });
+    assert.equal(added.code, 0, added.stderr);
+    const userId = JSON.parse(added.stdout).id as string;
+    const token = await mintToken(dataDir, ['--upn', 'nestor@contoso.com']);
+
+    const body = { detail: { jobTitle: 'Director', company: { displayName: 'Contoso' } }, isCurrent: true };
+    const created = await server.request('POST', '/beta/me/profile/positions', { token, body });
+    assert.equal(created.status, 201, created.text);
+    assert.match(created.json.id, GUID);
+    assert.equal(created.json.detail.jobTitle, 'Director');
+    assert.equal(created.json.createdBy.user.id, userId, 'createdBy names the user the CLI added');
+
+    const listed = await server.request('GET', '/beta/me/profile/positions', { token });
+    assert.equal(listed.status, 200, listed.text);
+    assert.deepEqual(
+      listed.json.value.map((p: any) => p.id),
+      [created.json.id],
+    );
+    assert.ok(String(listed.json['@odata.context']).includes(`users('${userId}')`), listed.json['@odata.context']);
+  });
+
+  test('an expired CLI token is refused with 401 InvalidAuthenticationToken and WWW-Authenticate', async (t) => {
+    const server = await serve(t);
+    // As SPEC §6 writes it: a small negative lifetime is already expired for the server.
+    const expired = await mintToken(dataDir, ['--upn', 'nestor@contoso.com', '--expires-in', '-60']);
+    const r = await server.request('GET', '/beta/me/profile/positions', { token: expired });
+    assert.equal(r.status, 401, r.text);
+    assert.equal(r.json?.error?.code, 'InvalidAuthenticationToken');
+    assert.match(r.headers.get('www-authenticate') ?? '', /^Bearer\b/);
+
+    const write = await server.request('POST', '/beta/me/profile/positions', { token: expired, body: { isCurrent: true } });
+    assert.equal(write.status, 401, write.text);
+  });
+
+  test("a token signed with another data directory's key is refused with 401", async (t) => {
+    const server = await serve(t);
+    const foreign = await mintToken(otherDataDir, ['--upn', 'nestor@contoso.com']);
+    const own = await mintToken(dataDir, ['--upn', 'nestor@contoso.com']);
+    assert.notEqual(header(foreign).kid, header(own).kid, 'each data directory has its own signing key');
+
+    const r = await server.request('GET', '/beta/me/profile/positions', { token: foreign });
+    assert.equal(r.status, 401, r.text);
+    assert.equal(r.json?.error?.code, 'InvalidAuthenticationToken');
+    assert.match(r.headers.get('www-authenticate') ?? '', /^Bearer\b/);
+
+    const ok = await server.request('GET', '/beta/me/profile/positions', { token: own });
+    assert.equal(ok.status, 200, ok.text);
+  });
+
+  test("the JWKS endpoint publishes the public key whose kid the CLI's tokens name", async (t) => {
+    const server = await serve(t);
+    const token = await mintToken(dataDir, ['--upn', 'nestor@contoso.com']);
+    const r = await server.request('GET', '/discovery/v2.0/keys');
+    assert.equal(r.status, 200, r.text);
+    assert.ok(Array.isArray(r.json?.keys) && r.json.keys.length > 0, r.text);
+    const kid = header(token).kid;
+    const key = r.json.keys.find((k: any) => k.kid === kid);
+    assert.ok(key, `no key with kid ${kid} in ${r.text}`);
+    for (const k of r.json.keys) assert.equal(k.d, undefined, 'the JWKS never contains the private key');
+
+    // Anyone holding the JWKS can verify the token.
+    const { payload: verified } = await jwtVerify(token, createLocalJWKSet(r.json), { audience: 'https://graph.microsoft.com' });
+    assert.equal(verified.upn, 'nestor@contoso.com');
+  });
+});
+
+describe('commands started at once', () => {
+  test('on a new DATA_DIR, concurrent commands all succeed (migrations are serialised) and one UPN gets one id', async () => {
+    const dataDir = makeDataDir();
+    try {
+      const results = await Promise.all(Array.from({ length: 6 }, () => runCli(['token', '--upn', 'Same.Person@contoso.com'], { dataDir })));
+      for (const r of results) assert.equal(r.code, 0, r.stderr);
+      const oids = new Set(results.map((r) => payload(r.stdout.trim()).oid));
+      assert.equal(oids.size, 1, `one UPN, several ids: ${[...oids].join(', ')}`);
+      const added = await runCli(['users', 'add', '--upn', 'same.person@CONTOSO.com', '--name', 'Same Person'], { dataDir });
+      assert.equal(JSON.parse(added.stdout).id, [...oids][0]);
+    } finally {
+      removeDataDir(dataDir);
+    }
+  });
+});
