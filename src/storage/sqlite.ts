@@ -4,8 +4,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteAdapter, SqliteDialect, sql } from 'kysely';
-import { Migrator } from 'kysely/migration';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  Migrator,
+  SqliteAdapter,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from 'kysely';
 import { fileKeyStore } from './key-file.ts';
 import { createKyselyStorage } from './kysely-storage.ts';
 import { migrationProvider } from './migrations/index.ts';
@@ -22,7 +30,7 @@ export async function openSqliteStorage(dataDir: string): Promise<Storage> {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new TransactionalDdlSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new GraphProfileSqliteDialect({ database: sqlite }) });
   try {
     await migrate(db);
   } catch (e) {
@@ -39,25 +47,41 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
-class TransactionalDdlSqliteDialect extends SqliteDialect {
-  override createAdapter() {
-    return new TransactionalDdlSqliteAdapter();
+/**
+ * Transactions begin IMMEDIATE: they take SQLite's write lock at the start instead of upgrading a
+ * read lock later, which SQLite may refuse at once (SQLITE_BUSY) when another process writes. Above
+ * all, the migrator's transaction holds the lock before it reads which migrations are applied, so a
+ * second process starting on the same new DATA_DIR (the server and a CLI command, say) waits, then
+ * finds them applied.
+ */
+class ImmediateTransactionSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }
 
-/**
- * Applies pending migrations in one transaction that starts with a write, which takes SQLite's write
- * lock: a second process starting on the same new DATA_DIR (the server and a CLI command, say) waits,
- * then finds the migrations applied. A crash mid-migration leaves the schema as it was.
- */
+class GraphProfileSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createAdapter() {
+    return new TransactionalDdlSqliteAdapter();
+  }
+
+  override createDriver() {
+    return new ImmediateTransactionSqliteDriver(this.#config);
+  }
+}
+
+/** Applies pending migrations in one transaction: all of them or, after a crash, none. */
 export async function migrate(db: Kysely<Database>): Promise<void> {
-  await sql`create table if not exists graph_profile_migration_guard (id integer)`.execute(db);
-  await db.transaction().execute(async (trx) => {
-    await sql`delete from graph_profile_migration_guard`.execute(trx);
-    const { error, results } = await new Migrator({ db: trx, provider: migrationProvider }).migrateToLatest();
-    if (error) {
-      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-      throw new Error(`database migration ${failed ?? ''} failed: ${String((error as Error).message ?? error)}`);
-    }
-  });
+  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${String((error as Error).message ?? error)}`);
+  }
 }

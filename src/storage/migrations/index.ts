@@ -1,7 +1,6 @@
 // Versioned schema migrations, applied in name order at start-up by Kysely's Migrator. Never edit one
 // that has shipped; add the next.
-import type { Kysely } from 'kysely';
-import type { Migration, MigrationProvider } from 'kysely/migration';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
 
 const m0001_initial: Migration = {
   async up(db: Kysely<any>) {
