@@ -13,25 +13,13 @@ import { findOrAddUser } from '../../src/cli/users.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import type { Storage, UserRecord } from '../../src/storage/port.ts';
 import { openSqliteStorage } from '../../src/storage/sqlite.ts';
+import { type Reply, type RequestOptions, httpRequest } from './http.ts';
+
+export type { Reply, RequestOptions };
 
 export interface UserToken {
   token: string;
   user: UserRecord;
-}
-
-export interface Reply {
-  status: number;
-  headers: Headers;
-  text: string;
-  /** The parsed body, or undefined when it is empty or not JSON. */
-  json: any;
-}
-
-export interface RequestOptions {
-  token?: string;
-  /** An object is sent as JSON; a string is sent as it is. */
-  body?: unknown;
-  headers?: Record<string, string>;
 }
 
 export class TestServer {
@@ -89,22 +77,7 @@ export class TestServer {
     return this.issuer.sign(claims, expiresIn);
   }
 
-  async request(method: string, path: string, opts: RequestOptions = {}): Promise<Reply> {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.token !== undefined) headers.authorization ??= `Bearer ${opts.token}`;
-    let body: string | undefined;
-    if (opts.body !== undefined) {
-      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const res = await fetch(this.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
-    const text = await res.text();
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, headers: res.headers, text, json };
+  request(method: string, path: string, opts: RequestOptions = {}): Promise<Reply> {
+    return httpRequest(this.url, method, path, opts);
   }
 }
