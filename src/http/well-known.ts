@@ -23,6 +23,7 @@ export function registerWellKnownRoutes(app: FastifyInstance, config: Config, de
   app.get('/discovery/v2.0/keys', async () => deps.issuer.jwks);
   app.get('/:tenant/discovery/v2.0/keys', async () => deps.issuer.jwks);
 
+  // No authorization or token endpoint: tokens are minted by `graph-profile token`.
   const discovery = (base: string, issuer: string) => ({
     issuer,
     jwks_uri: `${base}/discovery/v2.0/keys`,
@@ -31,8 +32,6 @@ export function registerWellKnownRoutes(app: FastifyInstance, config: Config, de
     subject_types_supported: ['pairwise'],
     response_types_supported: ['token'],
     claims_supported: ['aud', 'iss', 'iat', 'nbf', 'exp', 'tid', 'oid', 'sub', 'idtyp', 'name', 'upn', 'preferred_username', 'scp', 'roles', 'wids', 'appid', 'azp'],
-    // Tokens are minted by `graph-profile token`, not through an authorization endpoint.
-    graph_profile_token_command: 'npx graph-profile token --upn user@example.com',
   });
 
   // Like Entra's common endpoint: the issuer holds a {tenantid} placeholder.

@@ -182,5 +182,6 @@ function rejectChangedCreateOnly(stored: JsonObject, patch: JsonObject): void {
 function invalidBody(problems: ErrorDetail[]): GraphError {
   const first = problems[0]!;
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}, listed in details)` : '';
-  return new GraphError('invalidRequestBody', `${first.target ? `${first.target}: ` : ''}${first.message}${more}`, { details: problems });
+  // Each message names its property, so the first one can stand as the summary.
+  return new GraphError('invalidRequestBody', `${first.message}${more}`, { details: problems });
 }

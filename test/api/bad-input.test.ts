@@ -215,6 +215,22 @@ describe('a token with a mismatched issuer, validly signed', () => {
   });
 });
 
+describe('a validly signed token that is not yet valid', () => {
+  test('nbf in the future (beyond the clock tolerance) → 401', async () => {
+    const key = await server.storage.loadOrCreateSigningKey(async () => {
+      throw new Error('the key exists');
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const t = await new SignJWT({ aud: 'https://graph.microsoft.com', tid: DEV_TENANT_ID, oid: adele.user.id, idtyp: 'user', scp: 'User.ReadWrite', iss: `https://graph-profile.local/${DEV_TENANT_ID}/v2.0` })
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+      .setIssuedAt(now)
+      .setNotBefore(now + 3600)
+      .setExpirationTime(now + 7200)
+      .sign(await importJWK(key, 'ES256'));
+    await assertRefused(await server.request('GET', '/beta/me/profile/positions', { token: t }), 401, 'InvalidAuthenticationToken', /not yet valid/);
+  });
+});
+
 describe('internal errors', () => {
   test('a 500 shows no internals', async () => {
     const broken = await TestServer.start({

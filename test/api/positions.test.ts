@@ -271,6 +271,23 @@ describe('routing', () => {
     }
   });
 
+  test('the OpenID discovery document and JWKS verify the tokens this service mints', async () => {
+    const { createRemoteJWKSet, jwtVerify } = await import('jose');
+    const doc = await server.request('GET', `/${DEV_TENANT_ID}/v2.0/.well-known/openid-configuration`);
+    assert.equal(doc.status, 200);
+    assert.equal(doc.json.issuer, `https://graph-profile.local/${DEV_TENANT_ID}/v2.0`);
+    assert.equal(doc.json.jwks_uri, `${server.url}/discovery/v2.0/keys`);
+    const { payload } = await jwtVerify(adele.token, createRemoteJWKSet(new URL(doc.json.jwks_uri)), {
+      issuer: doc.json.issuer,
+      audience: 'https://graph.microsoft.com',
+    });
+    assert.equal(payload.oid, adele.user.id);
+    const common = await server.request('GET', '/.well-known/openid-configuration');
+    assert.equal(common.json.issuer, 'https://graph-profile.local/{tenantid}/v2.0');
+    const keys = await server.request('GET', '/discovery/v2.0/keys');
+    assert.ok(keys.json.keys.every((k: any) => k.d === undefined), 'the JWKS publishes no private key');
+  });
+
   test('health and readiness need no token', async () => {
     assert.equal((await server.request('GET', '/healthz')).status, 200);
     const ready = await server.request('GET', '/readyz');
