@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { localTokenVerifier } from './auth/authenticate.ts';
 import { openLocalIssuer } from './auth/local-issuer.ts';
 import type { Config } from './config.ts';
-import { registerErrorHandling, writeClientError } from './http/error-responses.ts';
+import { handleFrameworkError, registerErrorHandling, writeClientError } from './http/error-responses.ts';
 import { registerStandardHeaders } from './http/headers.ts';
 import { registerPositionRoutes } from './http/routes.ts';
 import { registerWellKnownRoutes } from './http/well-known.ts';
@@ -36,6 +36,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // verifier, which refuses it with a 401 that says why.
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     clientErrorHandler: writeClientError,
+    frameworkErrors: handleFrameworkError,
   });
 
   // Bodies arrive as raw bytes whatever their type; the operations parse them strictly (http/json-body.ts)

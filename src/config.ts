@@ -122,8 +122,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     }
   }
 
+  const host = get('HOST') ?? '127.0.0.1';
+  if (!/^(?:[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+)$/.test(host)) {
+    problems.push(`HOST=${JSON.stringify(host)}: expected a host name or an IP address, such as 127.0.0.1 or 0.0.0.0`);
+  }
+
   const config: Config = {
-    host: get('HOST') ?? '127.0.0.1',
+    host,
     port: int('PORT', 8080, 0, 65535),
     dataDir: resolve(get('DATA_DIR') ?? './data'),
     authMode: 'local',

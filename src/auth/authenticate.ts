@@ -19,14 +19,7 @@ export function localTokenVerifier(
 ): TokenVerifier {
   return {
     async authenticate(authorization) {
-      if (authorization === undefined || authorization.trim() === '') throw unauthenticated('Access token is empty.');
-      const m = /^Bearer(?:[ ]+(\S*))?\s*$/i.exec(authorization);
-      if (!m) throw unauthenticated("The Authorization header must be 'Bearer {token}'.");
-      const token = m[1] ?? '';
-      if (token === '') throw unauthenticated('Access token is empty.');
-      if (token.length > opts.maxTokenLength) {
-        throw unauthenticated(`Access token is longer than ${opts.maxTokenLength} characters.`);
-      }
+      const token = bearerToken(authorization, opts.maxTokenLength);
       let claims;
       try {
         claims = await issuer.verify(token, opts);
@@ -41,6 +34,27 @@ export function localTokenVerifier(
       }
     },
   };
+}
+
+/**
+ * The token of an `Authorization: Bearer {token}` header. Read by length and by splitting, not by a
+ * regular expression: a header is up to 128 KiB of attacker's text, and the length is checked first.
+ */
+function bearerToken(authorization: string | undefined, maxTokenLength: number): string {
+  if (authorization === undefined || authorization.trim() === '') throw unauthenticated('Access token is empty.');
+  if (authorization.length > maxTokenLength + 64) {
+    throw unauthenticated(`Access token is longer than ${maxTokenLength} characters.`);
+  }
+  const value = authorization.trim();
+  const scheme = value.slice(0, 6);
+  if (scheme.toLowerCase() !== 'bearer' || (value.length > 6 && value[6] !== ' ' && value[6] !== '\t')) {
+    throw unauthenticated("The Authorization header must be 'Bearer {token}'.");
+  }
+  const token = value.slice(6).trim();
+  if (token === '') throw unauthenticated('Access token is empty.');
+  if (/\s/.test(token)) throw unauthenticated("The Authorization header must be 'Bearer {token}', with no spaces in the token.");
+  if (token.length > maxTokenLength) throw unauthenticated(`Access token is longer than ${maxTokenLength} characters.`);
+  return token;
 }
 
 function describeTokenError(e: unknown): string {

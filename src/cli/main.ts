@@ -49,8 +49,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
 
 async function serve(env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadConfig(env);
-  const server = await startServer(config);
   const log = (msg: string) => process.stderr.write(`graph-profile: ${msg}\n`);
+  let server;
+  try {
+    server = await startServer(config);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      log(`cannot listen on ${config.host}:${config.port} (HOST, PORT): ${(e as Error).message}`);
+      return 1;
+    }
+    throw e;
+  }
   log(`serving ${server.url}/beta (data in ${config.dataDir})`);
   log(`get a token with: npx graph-profile token --upn adele@contoso.com`);
   closeOnSignals(server.close, log);

@@ -4,30 +4,43 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphError, isGraphError, serializeError } from '../errors/graph-error.ts';
-import { ODATA_JSON, clientRequestIdOf } from './headers.ts';
+import { ODATA_JSON, clientRequestIdOf, setStandardHeaders } from './headers.ts';
 
 export function sendGraphError(req: FastifyRequest, reply: FastifyReply, err: GraphError): FastifyReply {
+  // Also for errors raised before the onRequest hook ran (the router's own).
+  setStandardHeaders(req, reply);
   const ids = { requestId: req.id, clientRequestId: clientRequestIdOf(req.headers['client-request-id'], req.id) };
   return reply.status(err.status).headers(err.headers).type(ODATA_JSON).send(serializeError(err, ids));
 }
 
-/** Fastify's own request errors, translated into catalogue entries. */
-function fromFrameworkError(err: FastifyError): GraphError | undefined {
+/**
+ * Fastify's and its router's own request errors, translated into catalogue entries. Their messages
+ * are not passed on: some quote the whole URL back.
+ */
+export function fromFrameworkError(err: FastifyError): GraphError | undefined {
   switch (err.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new GraphError('requestEntityTooLarge', `The request body is too large: ${err.message.toLowerCase()}.`);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_BAD_URL':
-    case 'FST_ERR_CTP_INVALID_TYPE':
-      return new GraphError('badRequest', `${err.message}.`);
-    default:
-      if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-        return new GraphError('badRequest', err.message);
-      }
-      return undefined;
+      return new GraphError('badRequest', 'The request URL is not valid: it has a malformed percent-encoding.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new GraphError('badRequest', 'A segment of the request URL is longer than 1024 characters.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new GraphError('badRequest', 'The Content-Length header does not match the request body.');
   }
+  switch (err.statusCode) {
+    case 413:
+      return new GraphError('requestEntityTooLarge', `The request body is larger than the limit.`);
+    case 415:
+      return new GraphError('unsupportedMediaType', 'The request body must be sent with Content-Type: application/json (UTF-8).');
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new GraphError('badRequest', 'The request could not be read.');
+  }
+  return undefined;
+}
+
+/** For Fastify's frameworkErrors option: errors raised by the router before any route runs. */
+export function handleFrameworkError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  sendGraphError(req, reply, fromFrameworkError(err) ?? new GraphError('badRequest', 'The request could not be read.'));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -66,19 +79,21 @@ function lastSegment(path: string): string {
  * Graph's envelope rather than a bare status line.
  */
 export function writeClientError(err: Error & { code?: string }, socket: Socket): void {
-  if (!socket.writable) return;
-  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? 431 : 400;
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'The request headers are too large.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'The request was not received in time.']
+        : [400, 'Bad Request', 'The request is not valid HTTP.'];
   const requestId = randomUUID();
-  const body = JSON.stringify(
-    serializeError(new GraphError('badRequest', tooLarge ? 'The request headers are too large.' : 'The request is not valid HTTP.'), {
-      requestId,
-      clientRequestId: requestId,
-    }),
-  );
+  const body = JSON.stringify(serializeError(new GraphError('badRequest', message), { requestId, clientRequestId: requestId }));
   socket.end(
-    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\n` +
       `Content-Type: ${ODATA_JSON}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\n` +
-      `OData-Version: 4.0\r\nConnection: close\r\n\r\n${body}`,
+      `client-request-id: ${requestId}\r\nOData-Version: 4.0\r\nConnection: close\r\n\r\n${body}`,
   );
 }

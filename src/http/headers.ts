@@ -1,5 +1,5 @@
 // Headers every response carries (SPEC §5) and the content type of JSON bodies.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export const ODATA_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
@@ -11,12 +11,15 @@ export function clientRequestIdOf(header: string | string[] | undefined, request
   return value !== undefined && CLIENT_REQUEST_ID.test(value) ? value : requestId;
 }
 
+/** The headers of SPEC §5 that every response carries, errors included. */
+export function setStandardHeaders(req: FastifyRequest, reply: FastifyReply): void {
+  reply.header('request-id', req.id);
+  reply.header('client-request-id', clientRequestIdOf(req.headers['client-request-id'], req.id));
+  reply.header('OData-Version', '4.0');
+  reply.header('Cache-Control', 'no-store');
+  reply.header('X-Content-Type-Options', 'nosniff');
+}
+
 export function registerStandardHeaders(app: FastifyInstance): void {
-  app.addHook('onRequest', async (req, reply) => {
-    reply.header('request-id', req.id);
-    reply.header('client-request-id', clientRequestIdOf(req.headers['client-request-id'], req.id));
-    reply.header('OData-Version', '4.0');
-    reply.header('Cache-Control', 'no-store');
-    reply.header('X-Content-Type-Options', 'nosniff');
-  });
+  app.addHook('onRequest', async (req, reply) => setStandardHeaders(req, reply));
 }

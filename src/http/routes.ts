@@ -28,8 +28,14 @@ export const positionRoutes: readonly PositionRoute[] = [
 
 const ALL_METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
+/** A host name, IPv4 or bracketed IPv6 address, and an optional port: nothing else goes into a link. */
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/** Scheme and host of absolute links in responses: PUBLIC_URL, else the request's own Host, checked. */
 export function baseUrlOf(config: Config, req: FastifyRequest): string {
-  return config.publicUrl ?? `${req.protocol}://${req.host}`;
+  if (config.publicUrl) return config.publicUrl;
+  if (!HOST.test(req.host ?? '')) throw new GraphError('badRequest', 'The Host header is missing or not a valid host name.');
+  return `${req.protocol}://${req.host}`;
 }
 
 export function sendResult(reply: FastifyReply, result: OperationResult): FastifyReply {
@@ -74,7 +80,7 @@ function toPositionRequest(config: Config, req: FastifyRequest): PositionRequest
   const params = req.params as { userRef?: string; positionId?: string };
   return {
     authorization: req.headers.authorization,
-    userRef: params.userRef ?? 'me',
+    userRef: params.userRef ?? null,
     ...(params.positionId !== undefined ? { positionId: params.positionId } : {}),
     readBody: () => parseJsonBody(req.headers['content-type'], req.body as Buffer | undefined, config.limits),
     baseUrl: baseUrlOf(config, req),

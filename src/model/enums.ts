@@ -1,5 +1,6 @@
 // Enum members on the wire: names, matched case-insensitively on input and written in their declared
 // spelling. Flags enums (allowedAudiences) are comma-separated names, or a JSON array of names.
+import { clip } from './quote.ts';
 import type { EnumType } from './types.ts';
 
 const lookupCache = new WeakMap<EnumType, Map<string, readonly [string, number]>>();
@@ -30,9 +31,9 @@ export function parseFlags(type: EnumType, raw: unknown): FlagsResult {
   }
   let value = 0;
   for (const n of names) {
-    if (typeof n !== 'string') return { ok: false, reason: `Expected member names as strings, got ${JSON.stringify(n)}` };
+    if (typeof n !== 'string') return { ok: false, reason: `Expected member names as strings, got ${clip(JSON.stringify(n) ?? String(n))}` };
     const member = lookup(type).get(n.trim().toLowerCase());
-    if (!member) return { ok: false, reason: `'${n.trim()}' is not a member` };
+    if (!member) return { ok: false, reason: `'${clip(n.trim())}' is not a member` };
     value |= member[1];
   }
   return { ok: true, value };

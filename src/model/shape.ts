@@ -9,7 +9,7 @@ export function shapeComplex(type: ComplexType, stored: JsonObject): JsonObject 
   return out;
 }
 
-function shapeValue(type: TypeRef, v: unknown): unknown {
+export function shapeValue(type: TypeRef, v: unknown): unknown {
   if (v === undefined || v === null) return null;
   switch (type.kind) {
     case 'complex':

@@ -3,6 +3,7 @@
 import type { ErrorDetail } from '../errors/catalogue.ts';
 import { type ComplexType, type EnumType, type PrimitiveKind, type TypeRef, propertiesOf, qualifiedName, typeLabel } from './types.ts';
 import { formatFlags, parseEnumMember, parseFlags } from './enums.ts';
+import { clip } from './quote.ts';
 
 export interface InputLimits {
   readonly maxStringLength: number;
@@ -65,13 +66,13 @@ function validateComplex(ctx: Context, input: JsonObject, type: ComplexType, pat
     // Instance and property annotations (`@odata.etag`, `categories@odata.type`, `@x.y`) carry no data.
     if (key.includes('@')) continue;
     const prop = props.get(key);
-    const target = join(path, key);
     if (!prop) {
       if (!type.open) {
-        report(ctx, target, 'UnknownProperty', `Property '${key}' does not exist on type '${qualifiedName(type)}'.`);
+        report(ctx, join(path, clip(key)), 'UnknownProperty', `Property '${clip(key)}' does not exist on type '${qualifiedName(type)}'.`);
       }
       continue;
     }
+    const target = join(path, key);
     if (prop.serverOwned) continue;
     if (raw === null) {
       if (ctx.mode === 'patch') out[key] = null;
@@ -94,7 +95,7 @@ function checkODataType(ctx: Context, raw: unknown, type: ComplexType, path: str
   const alias = `graph.${type.name}`;
   if (named.toLowerCase() !== expected.toLowerCase() && named.toLowerCase() !== alias.toLowerCase()) {
     const where = path ? `'${path}'` : 'the request body';
-    report(ctx, target, 'InvalidValue', `'@odata.type' is '${raw}', but ${where} is of type '#${expected}'.`);
+    report(ctx, target, 'InvalidValue', `'@odata.type' is '${clip(raw)}', but ${where} is of type '#${expected}'.`);
   }
 }
 
@@ -203,7 +204,7 @@ function validateEnum(ctx: Context, raw: unknown, type: EnumType, target: string
   }
   const member = parseEnumMember(type, raw);
   if (member === undefined) {
-    report(ctx, target, 'InvalidValue', `'${raw}' is not a valid value for '${target}' (${qualifiedName(type)}). Allowed values: ${names}.`);
+    report(ctx, target, 'InvalidValue', `'${clip(raw)}' is not a valid value for '${target}' (${qualifiedName(type)}). Allowed values: ${names}.`);
     return undefined;
   }
   return member;
@@ -240,7 +241,7 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   switch (typeof v) {
     case 'string':
-      return `a string (${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)})`;
+      return `a string (${JSON.stringify(clip(v, 40))})`;
     case 'number':
       return `a number (${v})`;
     case 'boolean':

@@ -11,6 +11,7 @@ import { GraphError } from '../errors/graph-error.ts';
 import type { ErrorDetail } from '../errors/catalogue.ts';
 import { workPosition } from '../model/graph-types.ts';
 import { mergePatch } from '../model/merge.ts';
+import { shapeValue } from '../model/shape.ts';
 import { propertiesOf } from '../model/types.ts';
 import { GUID, type JsonObject, type ValidationMode, validateBody } from '../model/validate.ts';
 import type { PositionRecord, Storage } from '../storage/port.ts';
@@ -29,8 +30,8 @@ export interface PositionsDeps {
 
 export interface PositionRequest {
   readonly authorization: string | undefined;
-  /** 'me', or the decoded {id | userPrincipalName} segment. */
-  readonly userRef: string;
+  /** The decoded {id | userPrincipalName} segment; null for /me. */
+  readonly userRef: string | null;
   readonly positionId?: string;
   /** Reads and parses the JSON body; throws a GraphError (415, 400) when it cannot. */
   readonly readBody: () => unknown;
@@ -111,19 +112,18 @@ export function positionOperations(deps: PositionsDeps) {
           return { status: 200, body: entityResponse(req.baseUrl, next) };
         }
       }
-      throw new GraphError('serviceNotAvailable', 'The item is being changed by other requests; retry.', {
-        headers: { 'Retry-After': '1' },
-      });
+      throw busy();
     },
 
     async remove(req: PositionRequest): Promise<OperationResult> {
       const caller = await authenticate(req);
       const target = await resolveUser(caller, req, 'write');
-      const current = await findVisible(target, req.positionId);
-      if (!(await storage.deletePosition(current.tenantId, current.userId, current.id))) {
-        throw new GraphError('itemNotFound', `No workPosition with id '${req.positionId ?? ''}' was found in this user's profile.`);
+      // Deleted only at the version found visible: an item hidden (or changed) in between is re-read.
+      for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
+        const current = await findVisible(target, req.positionId);
+        if (await storage.deletePosition(current.tenantId, current.userId, current.id, current.version)) return { status: 204 };
       }
-      return { status: 204 };
+      throw busy();
     },
   };
 
@@ -153,6 +153,9 @@ export function positionOperations(deps: PositionsDeps) {
   }
 }
 
+const busy = () =>
+  new GraphError('serviceNotAvailable', 'The item is being changed by other requests; retry.', { headers: { 'Retry-After': '1' } });
+
 /** An unset (or cleared) allowedAudiences takes the default of the owner's kind of account. */
 function withDefaults(body: JsonObject, ownerTenantId: string): JsonObject {
   return body.allowedAudiences === undefined ? { ...body, allowedAudiences: defaultAudience(ownerTenantId) } : body;
@@ -165,12 +168,16 @@ function identitySetOf(caller: Caller): JsonObject {
     : { application: { displayName: caller.displayName, id: caller.appId } };
 }
 
-const CREATE_ONLY = [...propertiesOf(workPosition).values()].filter((p) => p.createOnly).map((p) => p.name);
+const CREATE_ONLY = [...propertiesOf(workPosition).values()].filter((p) => p.createOnly);
 
-/** A client that round-trips an item may repeat a create-only value; it may not change it. */
+/**
+ * A client that round-trips an item may repeat a create-only value; it may not change it. Compared as
+ * responses show them (null-filled), since that is what a client sends back.
+ */
 function rejectChangedCreateOnly(stored: JsonObject, patch: JsonObject): void {
-  const problems: ErrorDetail[] = CREATE_ONLY.filter((name) => name in patch && !isDeepStrictEqual(patch[name], stored[name] ?? null)).map(
-    (name) => ({
+  const problems: ErrorDetail[] = CREATE_ONLY.filter(
+    ({ name, type }) => name in patch && !isDeepStrictEqual(shapeValue(type, patch[name]), shapeValue(type, stored[name])),
+  ).map(({ name }) => ({
       code: 'NotSettable',
       target: name,
       message: `Property '${name}' can only be set when the item is created.`,

@@ -19,12 +19,13 @@ export interface ResolveOptions {
   readonly allowApplicationPermissions: boolean;
 }
 
-/** `userRef` is 'me' or the decoded `{id | userPrincipalName}` path segment. */
-export async function resolveTargetUser(caller: Caller, userRef: string, access: Access, opts: ResolveOptions): Promise<TargetUser> {
-  if (userRef === 'me' && caller.kind !== 'delegated') throw new GraphError('meRequiresDelegatedToken');
-  const relation: Relation = caller.kind === 'delegated' && (userRef === 'me' || refersTo(caller, userRef)) ? 'self' : 'other';
+/** `userRef` is the decoded `{id | userPrincipalName}` path segment, or null for `/me`. */
+export async function resolveTargetUser(caller: Caller, userRef: string | null, access: Access, opts: ResolveOptions): Promise<TargetUser> {
+  if (userRef === null && caller.kind !== 'delegated') throw new GraphError('meRequiresDelegatedToken');
+  const relation: Relation = caller.kind === 'delegated' && (userRef === null || refersTo(caller, userRef)) ? 'self' : 'other';
   authorize(caller, relation, access, opts);
   if (relation === 'self') return { user: await ensureCallerUser(caller as DelegatedCaller, opts), relation };
+  if (userRef === null) throw new Error('unreachable: /me is always the caller');
 
   const user = GUID.test(userRef)
     ? await opts.storage.getUserById(caller.tenantId, userRef.toLowerCase())

@@ -262,3 +262,66 @@ describe('requests Node refuses before routing', () => {
     assert.match(res.json.error.message, /headers are too large/);
   });
 });
+
+describe('hostile requests', () => {
+  test('a huge Authorization header is refused by its length, unparsed', async () => {
+    const res = await server.request('GET', '/beta/me/profile/positions', { headers: { authorization: `Bearer${' '.repeat(120_000)}x y` } });
+    await assertRefused(res, 401, 'InvalidAuthenticationToken', /longer than/);
+  });
+
+  test('a token with a space inside → 401', async () => {
+    const res = await server.request('GET', '/beta/me/profile/positions', { headers: { authorization: `Bearer ${adele.token} extra` } });
+    await assertRefused(res, 401, 'InvalidAuthenticationToken', /no spaces/);
+  });
+
+  test('a malformed percent-encoding in the URL → 400 in Graph shape, with the standard headers', async () => {
+    for (const path of ['/beta/users/%ZZ/profile/positions', '/beta/me/profile/positions/%ED%A0%80']) {
+      const res = await server.request('GET', path, { token: adele.token, headers: { 'client-request-id': 'enc-1' } });
+      await assertRefused(res, 400, 'BadRequest', /percent-encoding/);
+      assert.equal(res.headers.get('client-request-id'), 'enc-1');
+      assert.equal(res.headers.get('odata-version'), '4.0');
+      assert.doesNotMatch(res.text, /FST_/);
+    }
+  });
+
+  test('a URL segment over 1024 characters → 400 that does not echo the URL', async () => {
+    const res = await server.request('GET', `/beta/me/profile/positions/${'x'.repeat(2000)}`, { token: adele.token });
+    await assertRefused(res, 400, 'BadRequest', /longer than 1024/);
+    assert.ok(res.text.length < 1000);
+  });
+
+  test('an empty or unparsable Content-Type → 415', async () => {
+    for (const type of [';;;', ' ']) await assertRefused(await post('{}', { 'content-type': type }), 415, 'UnsupportedMediaType');
+  });
+
+  test('error messages quote client text cut short', async () => {
+    const huge = 'y'.repeat(50_000);
+    const bodies = [{ allowedAudiences: huge }, { detail: { company: { address: { type: huge } } } }, { [huge]: 1 }, { '@odata.type': huge }, { allowedAudiences: [{ [huge]: 1 }] }];
+    for (const body of bodies) {
+      const res = await post(JSON.stringify(body));
+      await assertRefused(res, 400, 'BadRequest');
+      assert.ok(res.text.length < 2000, `error body of ${res.text.length} bytes`);
+    }
+  });
+
+  test('a Host header that is not a host name → 400, never a link to it', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(server.url);
+    const status = await new Promise<{ status: number; body: string; location: string | undefined }>((resolve, reject) => {
+      const req = request(
+        { host: url.hostname, port: url.port, method: 'POST', path: '/beta/me/profile/positions', headers: { host: 'evil.example/x?', authorization: `Bearer ${adele.token}`, 'content-type': 'application/json' } },
+        (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body, location: res.headers.location }));
+        },
+      );
+      req.on('error', reject);
+      req.end('{}');
+    });
+    assert.equal(status.status, 400, status.body);
+    assert.equal(status.location, undefined);
+    assert.match(JSON.parse(status.body).error.message, /Host header/);
+    assert.equal(await list(), snapshot, 'nothing was created');
+  });
+});

@@ -127,6 +127,14 @@ describe('create, read, update, delete', () => {
     assert.deepEqual(changed.json.error.details.map((d: any) => [d.target, d.code]), [['source', 'NotSettable']]);
   });
 
+  test('an item whose source is an empty object can be sent back as a PATCH', async () => {
+    for (const source of [{}, { type: null }, { type: [] }]) {
+      const item = (await create({ source })).json;
+      const back = await server.request('PATCH', `/beta/me/profile/positions/${item.id}`, { token: adele.token, body: { ...item, isCurrent: true } });
+      assert.equal(back.status, 200, `${JSON.stringify(source)}: ${back.text}`);
+    }
+  });
+
   test('allowedAudiences: default organization, flags written canonically, accepted as name, list or array', async () => {
     assert.equal((await create({})).json.allowedAudiences, 'organization');
     assert.equal((await create({ allowedAudiences: 'federatedOrganizations, Organization' })).json.allowedAudiences, 'organization,federatedOrganizations');
@@ -210,6 +218,40 @@ describe('a write that lands between a PATCH\'s read and its commit', () => {
   });
 });
 
+describe('an item hidden between a DELETE\'s check and its commit', () => {
+  test('is not deleted by someone who can no longer see it', async () => {
+    let interfere = true;
+    const racy = await TestServer.start({
+      wrapStorage: (s) => ({
+        ...s,
+        async deletePosition(tenantId, userId, id, expectedVersion) {
+          if (interfere) {
+            // The owner narrows the audience to `me` just before the admin's delete commits.
+            interfere = false;
+            const current = (await s.getPosition(tenantId, userId, id))!;
+            const body = { ...current.body, allowedAudiences: 'me' };
+            assert.ok(await s.replacePosition({ ...current, version: current.version + 1, audience: 0, body }, current.version));
+          }
+          return s.deletePosition(tenantId, userId, id, expectedVersion);
+        },
+      }),
+    });
+    try {
+      const owner = await racy.token({ upn: 'owner@contoso.com', scopes: ['User.ReadWrite'] });
+      const admin = await racy.token({ upn: 'admin@contoso.com', scopes: ['User.ReadWrite.All'], admin: true });
+      const item = (await racy.request('POST', '/beta/me/profile/positions', { token: owner.token, body: {} })).json;
+      const res = await racy.request('DELETE', `/beta/users/${owner.user.id}/profile/positions/${item.id}`, { token: admin.token });
+      assert.equal(interfere, false, 'the competing write happened');
+      assert.equal(res.status, 404);
+      const kept = await racy.request('GET', `/beta/me/profile/positions/${item.id}`, { token: owner.token });
+      assert.equal(kept.status, 200, 'the hidden item was deleted');
+      assert.equal(kept.json.allowedAudiences, 'me');
+    } finally {
+      await racy.dispose();
+    }
+  });
+});
+
 describe('response headers', () => {
   test('request-id, client-request-id echo, OData-Version, Date and the OData JSON content type', async () => {
     const res = await server.request('GET', '/beta/me/profile/positions', { token: adele.token, headers: { 'client-request-id': 'my-correlation-id-1' } });
@@ -260,6 +302,17 @@ describe('routing', () => {
     assert.equal(item.headers.get('allow'), 'GET, PATCH, DELETE, HEAD');
     const ref = await server.request('GET', '/beta/me/profile/positions/$ref', { token: adele.token });
     assert.equal(ref.status, 405);
+  });
+
+  test('/users/me is not an alias of /me: "me" is looked up as a user', async () => {
+    const reader = await server.token({ upn: 'reader@contoso.com', scopes: ['User.ReadBasic.All'] });
+    for (const segment of ['me', 'ME']) {
+      const res = await server.request('GET', `/beta/users/${segment}/profile/positions`, { token: reader.token });
+      assert.equal(res.status, 404, segment);
+      assert.equal(res.json.error.code, 'Request_ResourceNotFound');
+    }
+    const selfOnly = await server.request('GET', '/beta/users/me/profile/positions', { token: adele.token });
+    assert.equal(selfOnly.status, 403, 'a caller who may read only their own profile cannot look up others');
   });
 
   test('an unknown user is 404 Request_ResourceNotFound', async () => {
