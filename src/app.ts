@@ -6,6 +6,8 @@ import { localTokenVerifier } from './auth/authenticate.ts';
 import { openLocalIssuer } from './auth/local-issuer.ts';
 import type { Config } from './config.ts';
 import { handleFrameworkError, registerErrorHandling, writeClientError } from './http/error-responses.ts';
+import { registerBatchRoute } from './http/batch.ts';
+import { registerDocumentRoutes } from './http/documents.ts';
 import { registerStandardHeaders } from './http/headers.ts';
 import { registerPositionRoutes } from './http/routes.ts';
 import { registerWellKnownRoutes } from './http/well-known.ts';
@@ -63,6 +65,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
 
   registerWellKnownRoutes(app, config, { storage, issuer });
+  registerDocumentRoutes(app, config);
+  registerBatchRoute(app, config);
   registerPositionRoutes(app, config, operations);
   return app;
 }
