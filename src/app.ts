@@ -66,7 +66,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   registerWellKnownRoutes(app, config, { storage, issuer });
   registerDocumentRoutes(app, config);
-  registerBatchRoute(app, config);
+  registerBatchRoute(app, config, { verifier });
   registerPositionRoutes(app, config, operations);
   return app;
 }

@@ -27,11 +27,21 @@ export const errorCatalogue = {
   itemNotFound: { status: 404, code: 'itemNotFound', message: 'The requested item was not found.' },
   resourceNotFound: { status: 404, code: 'ResourceNotFound', message: 'Resource not found.' },
   methodNotAllowed: { status: 405, code: 'MethodNotAllowed', message: 'The HTTP method is not allowed for this resource.' },
+  preconditionFailed: {
+    status: 412,
+    code: 'PreconditionFailed',
+    message: 'The item has changed since the ETag given in If-Match was read.',
+  },
   requestEntityTooLarge: { status: 413, code: 'RequestEntityTooLarge', message: 'The request body is too large.' },
   unsupportedMediaType: {
     status: 415,
     code: 'UnsupportedMediaType',
     message: 'The request body must be sent with Content-Type: application/json.',
+  },
+  failedDependency: {
+    status: 424,
+    code: 'FailedDependency',
+    message: 'The request was not run because a request it depends on failed.',
   },
   internalServerError: { status: 500, code: 'generalException', message: 'An internal server error occurred.' },
   serviceNotAvailable: {
