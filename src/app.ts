@@ -13,6 +13,7 @@ import { registerPositionRoutes } from './http/routes.ts';
 import { registerWellKnownRoutes } from './http/well-known.ts';
 import { type Clock, graphClock } from './positions/clock.ts';
 import { positionOperations } from './positions/operations.ts';
+import { userOperations } from './positions/user-operations.ts';
 import type { Storage } from './storage/port.ts';
 
 const MAX_HEADER_BYTES = 128 * 1024;
@@ -56,13 +57,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     clockToleranceSeconds: config.clockToleranceSeconds,
     maxTokenLength: config.limits.maxTokenLength,
   });
-  const operations = positionOperations({
+  const operationDeps = {
     storage,
     verifier,
     clock: deps.clock ?? graphClock(),
     limits: config.limits,
     allowApplicationPermissions: config.allowApplicationPermissions,
-  });
+  };
+  const operations = { ...positionOperations(operationDeps), ...userOperations(operationDeps) };
 
   registerWellKnownRoutes(app, config, { storage, issuer });
   registerDocumentRoutes(app, config);

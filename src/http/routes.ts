@@ -5,22 +5,26 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import type { Config } from '../config.ts';
 import { GraphError } from '../errors/graph-error.ts';
 import type { OperationResult, PositionRequest, positionOperations } from '../positions/operations.ts';
+import type { userOperations } from '../positions/user-operations.ts';
 import { sendGraphError } from './error-responses.ts';
 import { ODATA_JSON } from './headers.ts';
 import { parseJsonBody } from './json-body.ts';
 
-type Operations = ReturnType<typeof positionOperations>;
+export type Operations = ReturnType<typeof positionOperations> & ReturnType<typeof userOperations>;
 type OperationName = keyof Operations;
 
-interface PositionRoute {
+interface Route {
   readonly path: string;
   readonly methods: Partial<Record<'GET' | 'POST' | 'PATCH' | 'DELETE', OperationName>>;
 }
 
 const USER_PREFIXES = ['/beta/me', '/beta/users/:userRef'];
 
-export const positionRoutes: readonly PositionRoute[] = [
+/** Under each user prefix. */
+export const userRoutes: readonly Route[] = [
+  { path: '', methods: { GET: 'getUser' } },
   { path: '/profile/positions', methods: { GET: 'list', POST: 'create' } },
+  { path: '/profile/positions/$count', methods: { GET: 'count' } },
   // The "Add positions" reference page posts to $ref; we treat it as an alias of create (SPEC §1).
   { path: '/profile/positions/$ref', methods: { POST: 'create' } },
   { path: '/profile/positions/:positionId', methods: { GET: 'get', PATCH: 'update', DELETE: 'remove' } },
@@ -41,12 +45,13 @@ export function baseUrlOf(config: Config, req: FastifyRequest): string {
 export function sendResult(reply: FastifyReply, result: OperationResult): FastifyReply {
   reply.status(result.status);
   if (result.headers) reply.headers(result.headers);
+  if (result.text !== undefined) return reply.type('text/plain; charset=utf-8').send(result.text);
   return result.body === undefined ? reply.send() : reply.type(ODATA_JSON).send(result.body);
 }
 
 export function registerPositionRoutes(app: FastifyInstance, config: Config, operations: Operations): void {
   for (const prefix of USER_PREFIXES) {
-    for (const route of positionRoutes) {
+    for (const route of userRoutes) {
       const url = prefix + route.path;
       for (const [method, name] of Object.entries(route.methods)) {
         app.route({
@@ -78,11 +83,25 @@ export function registerMethodNotAllowed(app: FastifyInstance, url: string, allo
 
 function toPositionRequest(config: Config, req: FastifyRequest): PositionRequest {
   const params = req.params as { userRef?: string; positionId?: string };
+  const [path = '', query = ''] = splitOnce(req.url, '?');
+  const header = (name: string) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v.join(', ') : v;
+  };
   return {
+    path,
+    query,
+    ifMatch: header('if-match'),
+    ifNoneMatch: header('if-none-match'),
     authorization: req.headers.authorization,
     userRef: params.userRef ?? null,
     ...(params.positionId !== undefined ? { positionId: params.positionId } : {}),
     readBody: () => parseJsonBody(req.headers['content-type'], req.body as Buffer | undefined, config.limits),
     baseUrl: baseUrlOf(config, req),
   };
+}
+
+function splitOnce(s: string, sep: string): [string, string] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + 1)];
 }

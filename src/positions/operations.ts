@@ -11,13 +11,16 @@ import { GraphError } from '../errors/graph-error.ts';
 import type { ErrorDetail } from '../errors/catalogue.ts';
 import { workPosition } from '../model/graph-types.ts';
 import { mergePatch } from '../model/merge.ts';
+import { clip } from '../model/quote.ts';
+import { applyQuery, nextLinkQuery } from '../odata/paging.ts';
+import { parseQuery } from '../odata/query-options.ts';
 import { shapeValue } from '../model/shape.ts';
 import { propertiesOf } from '../model/types.ts';
 import { GUID, type JsonObject, type ValidationMode, validateBody } from '../model/validate.ts';
 import type { PositionRecord, Storage } from '../storage/port.ts';
 import { audienceValue, defaultAudience, isVisibleTo } from './audience.ts';
 import type { Clock } from './clock.ts';
-import { collectionResponse, entityResponse, positionUrl } from './representation.ts';
+import { collectionResponse, entityResponse, etagMatches, etagOf, itemJson, positionUrl, shapedItem } from './representation.ts';
 import { type TargetUser, resolveTargetUser } from './users.ts';
 
 export interface PositionsDeps {
@@ -37,11 +40,18 @@ export interface PositionRequest {
   readonly readBody: () => unknown;
   /** Scheme, host and any path prefix of absolute links in responses. */
   readonly baseUrl: string;
+  /** The path as requested (for @odata.nextLink) and the raw query string, without '?'. */
+  readonly path: string;
+  readonly query: string;
+  readonly ifMatch?: string | undefined;
+  readonly ifNoneMatch?: string | undefined;
 }
 
 export interface OperationResult {
   readonly status: number;
   readonly body?: Record<string, unknown>;
+  /** A text/plain body ($count). */
+  readonly text?: string;
   readonly headers?: Record<string, string>;
 }
 
@@ -61,6 +71,11 @@ export function positionOperations(deps: PositionsDeps) {
     return value;
   }
 
+  async function visibleRecords(target: TargetUser): Promise<PositionRecord[]> {
+    const records = await storage.listPositions(target.user.tenantId, target.user.id);
+    return records.filter((r) => isVisibleTo(target.relation, r.audience));
+  }
+
   /** The item, if it exists and the caller may see it; hidden items are as absent (404, never 403). */
   async function findVisible(target: TargetUser, positionId: string | undefined): Promise<PositionRecord> {
     const id = positionId?.toLowerCase();
@@ -75,16 +90,38 @@ export function positionOperations(deps: PositionsDeps) {
     async list(req: PositionRequest): Promise<OperationResult> {
       const caller = await authenticate(req);
       const target = await resolveUser(caller, req, 'read');
-      const records = await storage.listPositions(target.user.tenantId, target.user.id);
-      const visible = records.filter((r) => isVisibleTo(target.relation, r.audience));
-      return { status: 200, body: collectionResponse(req.baseUrl, target.user.id, visible) };
+      const query = parseQuery(req.query, workPosition, 'collection');
+      const records = await visibleRecords(target);
+      const byId = new Map(records.map((r) => [r.id, r]));
+      const page = applyQuery(records.map(shapedItem), query);
+      const items = page.items.map((shaped) => itemJson(byId.get(shaped.id as string)!, shaped, query.select));
+      const nextLink = page.nextSkipToken && `${req.baseUrl}${req.path}?${nextLinkQuery(query, page.nextSkipToken)}`;
+      return {
+        status: 200,
+        body: collectionResponse(req.baseUrl, target.user.id, items, {
+          select: query.select,
+          count: query.count ? page.count : undefined,
+          nextLink,
+        }),
+      };
+    },
+
+    async count(req: PositionRequest): Promise<OperationResult> {
+      const caller = await authenticate(req);
+      const target = await resolveUser(caller, req, 'read');
+      const query = parseQuery(req.query, workPosition, 'count');
+      const records = await visibleRecords(target);
+      return { status: 200, text: String(applyQuery(records.map(shapedItem), { ...query, top: MAX_SAFE }).count) };
     },
 
     async get(req: PositionRequest): Promise<OperationResult> {
       const caller = await authenticate(req);
       const target = await resolveUser(caller, req, 'read');
+      const query = parseQuery(req.query, workPosition, 'entity');
       const record = await findVisible(target, req.positionId);
-      return { status: 200, body: entityResponse(req.baseUrl, record) };
+      const headers = { ETag: etagOf(record) };
+      if (req.ifNoneMatch !== undefined && etagMatches(req.ifNoneMatch, record)) return { status: 304, headers };
+      return { status: 200, body: entityResponse(req.baseUrl, record, query.select), headers };
     },
 
     async create(req: PositionRequest): Promise<OperationResult> {
@@ -96,7 +133,7 @@ export function positionOperations(deps: PositionsDeps) {
       return {
         status: 201,
         body: entityResponse(req.baseUrl, record),
-        headers: { Location: positionUrl(req.baseUrl, record.userId, record.id) },
+        headers: { Location: positionUrl(req.baseUrl, record.userId, record.id), ETag: etagOf(record) },
       };
     },
 
@@ -106,10 +143,11 @@ export function positionOperations(deps: PositionsDeps) {
       const patch = validated(req, 'patch');
       for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
         const current = await findVisible(target, req.positionId);
+        requireIfMatch(req, current);
         rejectChangedCreateOnly(current.body, patch);
         const next = patchedPosition(current, patch, caller);
         if (await storage.replacePosition(next, current.version)) {
-          return { status: 200, body: entityResponse(req.baseUrl, next) };
+          return { status: 200, body: entityResponse(req.baseUrl, next), headers: { ETag: etagOf(next) } };
         }
       }
       throw busy();
@@ -121,6 +159,7 @@ export function positionOperations(deps: PositionsDeps) {
       // Deleted only at the version found visible: an item hidden (or changed) in between is re-read.
       for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
         const current = await findVisible(target, req.positionId);
+        requireIfMatch(req, current);
         if (await storage.deletePosition(current.tenantId, current.userId, current.id, current.version)) return { status: 204 };
       }
       throw busy();
@@ -152,6 +191,17 @@ export function positionOperations(deps: PositionsDeps) {
     return { ...current, version: current.version + 1, audience: audienceValue(body.allowedAudiences as string), body };
   }
 }
+
+/** If-Match is checked against the version that is then updated conditionally: no lost update. */
+function requireIfMatch(req: PositionRequest, current: PositionRecord): void {
+  if (req.ifMatch !== undefined && !etagMatches(req.ifMatch, current)) {
+    throw new GraphError('preconditionFailed', `The item has changed: its ETag is now ${etagOf(current)}, not ${clip(req.ifMatch)}.`, {
+      headers: { ETag: etagOf(current) },
+    });
+  }
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 const busy = () =>
   new GraphError('serviceNotAvailable', 'The item is being changed by other requests; retry.', { headers: { 'Retry-After': '1' } });

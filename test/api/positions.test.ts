@@ -399,12 +399,12 @@ describe('restart', () => {
     }
     await first.request('PATCH', `/beta/me/profile/positions/${made[3].id}`, { token: user.token, body: { isCurrent: true } });
     await first.request('DELETE', `/beta/me/profile/positions/${made[4].id}`, { token: user.token });
-    const beforeList = (await first.request('GET', '/beta/me/profile/positions', { token: user.token })).json;
+    const beforeList = (await first.request('GET', '/beta/me/profile/positions?$top=999', { token: user.token })).json;
     await first.stop();
 
     const second = await TestServer.start({ dataDir: first.dataDir });
     try {
-      const afterList = (await second.request('GET', '/beta/me/profile/positions', { token: user.token })).json;
+      const afterList = (await second.request('GET', '/beta/me/profile/positions?$top=999', { token: user.token })).json;
       const strip = (l: any) => ({ ...l, '@odata.context': undefined });
       assert.deepEqual(strip(afterList), strip(beforeList));
       assert.equal(afterList.value.length, 19);

@@ -96,7 +96,7 @@ const workPosition: Shape = {
 };
 const CREATE_ONLY = new Set(['source']);
 /** Left out of the comparison: they change on every write (checked separately). */
-const VOLATILE = ['@odata.context', 'lastModifiedDateTime', 'lastModifiedBy'];
+const VOLATILE = ['@odata.context', '@odata.etag', 'lastModifiedDateTime', 'lastModifiedBy'];
 
 // ---------------------------------------------------------------------------------------------
 // The reference model, on the null-filled response shape.
@@ -235,6 +235,8 @@ test('PATCH merges as OData 4.01 says, and the stored state is the PATCH respons
         const modified = r.lastModifiedDateTime as string;
         assert.match(modified, stamp);
         assert.ok(modified > lastModified, `lastModifiedDateTime did not increase: ${lastModified} -> ${modified}`);
+        assert.notEqual(r['@odata.etag'], last['@odata.etag'], 'the ETag did not change with the PATCH');
+        assert.equal(res.headers.get('etag'), r['@odata.etag']);
         lastModified = modified;
         last = r;
       }
