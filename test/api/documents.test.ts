@@ -272,7 +272,11 @@ describe('GET /docs', () => {
   test('renders the operations in a real browser', { skip: !existsSync(chromium) && `${chromium} is not installed: browser check skipped` }, async () => {
     const specifier = 'playwright-core';
     const { chromium: launcher } = await import(specifier).catch(() => assert.fail('playwright-core is not installed')) as any;
-    const browser = await launcher.launch({ executablePath: chromium });
+    // As root in a sandboxed machine with no outside network: no Chromium sandbox, no background traffic.
+    const browser = await launcher.launch({
+      executablePath: chromium,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
     try {
       const pageObj = await browser.newPage();
       const external: string[] = [];
@@ -280,6 +284,7 @@ describe('GET /docs', () => {
       await pageObj.goto(`${server.url}/docs`);
       await pageObj.waitForSelector('.opblock', { timeout: 15000 });
       assert.ok((await pageObj.content()).includes('/beta/me/profile/positions'));
+      if (process.env.DOCS_SCREENSHOT) await pageObj.screenshot({ path: process.env.DOCS_SCREENSHOT, fullPage: false });
       assert.deepEqual(external.filter((u) => !u.startsWith('data:')), []);
     } finally {
       await browser.close();
