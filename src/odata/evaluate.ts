@@ -6,7 +6,8 @@ import type { Expr } from './ast.ts';
 import type { Checked, ExprType } from './check.ts';
 
 type Item = Record<string, unknown>;
-type Vars = Map<string, unknown>;
+type Vars = ReadonlyMap<string, unknown>;
+const NO_VARS: Vars = new Map();
 
 export function matches(checked: Checked, item: Item): boolean {
   return evaluate(checked.expr, item, new Map(), checked) === true;
@@ -53,7 +54,8 @@ function evaluate(e: Expr, item: Item, vars: Vars, c: Checked): unknown {
   }
 }
 
-function walk(segments: readonly string[], item: Item, vars: Vars): unknown {
+/** The value at a property path (null where the path runs into a missing value); a lambda variable may start it. */
+export function walk(segments: readonly string[], item: Item, vars: Vars = NO_VARS): unknown {
   const [first, ...rest] = segments;
   let v: unknown = vars.has(first!) ? vars.get(first!) : item[first!];
   for (const seg of rest) v = v !== null && typeof v === 'object' ? (v as Item)[seg] : null;

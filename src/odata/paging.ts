@@ -3,7 +3,7 @@
 // items created or deleted between pages never make another item appear twice or go missing.
 import { GraphError } from '../errors/graph-error.ts';
 import type { ExprType } from './check.ts';
-import { comparable, matches, order } from './evaluate.ts';
+import { comparable, matches, order, walk } from './evaluate.ts';
 import type { CollectionQuery } from './query-options.ts';
 
 export const DEFAULT_PAGE_SIZE = 10;
@@ -32,7 +32,7 @@ export interface Page {
 export function applyQuery(all: readonly Item[], q: CollectionQuery): Page {
   const filtered = q.filter ? all.filter((item) => matches(q.filter!.checked, item)) : [...all];
   const keys = sortKeys(q);
-  const keyOf = (item: Item) => keys.map((k) => comparable(k.type, pick(item, k.path)));
+  const keyOf = (item: Item) => keys.map((k) => comparable(k.type, walk(k.path, item)));
   const compareKeys = (a: unknown[], b: unknown[]) => {
     for (let i = 0; i < keys.length; i++) {
       const c = order(a[i], b[i]);
@@ -66,12 +66,6 @@ function sortKeys(q: CollectionQuery): SortKey[] {
   }));
   const named = new Set(explicit.map((k) => k.path.join('/')));
   return [...explicit, ...TIE_BREAKERS.filter((k) => !named.has(k.path.join('/')))];
-}
-
-function pick(item: Item, path: readonly string[]): unknown {
-  let v: unknown = item;
-  for (const seg of path) v = v !== null && typeof v === 'object' ? (v as Item)[seg] : null;
-  return v ?? null;
 }
 
 /** A skiptoken is valid only with the $orderby it was cut for. */
