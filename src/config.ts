@@ -13,6 +13,10 @@ export interface Limits {
   readonly maxProblems: number;
   /** Longest bearer token looked at; a longer one is refused unread. */
   readonly maxTokenLength: number;
+  /** Positions one profile may hold: bounds what one list (and a $batch of twenty) reads. */
+  readonly maxPositionsPerUser: number;
+  /** Largest stored item, as JSON: bounds the same, per item. */
+  readonly maxItemBytes: number;
 }
 
 export interface Config {
@@ -42,6 +46,8 @@ export const defaultLimits: Limits = Object.freeze({
   maxCollectionItems: 100,
   maxProblems: 100,
   maxTokenLength: 16 * 1024,
+  maxPositionsPerUser: 100,
+  maxItemBytes: 64 * 1024,
 });
 
 export class ConfigError extends Error {
@@ -137,7 +143,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     publicUrl,
     audiences: GRAPH_AUDIENCES,
     clockToleranceSeconds: int('CLOCK_TOLERANCE_SECONDS', 300, 0, 3600),
-    limits: { ...defaultLimits, maxBodyBytes: int('MAX_BODY_BYTES', defaultLimits.maxBodyBytes, 1024, 64 * 1024 * 1024) },
+    limits: {
+      ...defaultLimits,
+      maxBodyBytes: int('MAX_BODY_BYTES', defaultLimits.maxBodyBytes, 1024, 64 * 1024 * 1024),
+      maxPositionsPerUser: int('MAX_POSITIONS_PER_USER', defaultLimits.maxPositionsPerUser, 1, 10_000),
+    },
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

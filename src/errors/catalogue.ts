@@ -19,6 +19,11 @@ export const errorCatalogue = {
     code: 'Authorization_RequestDenied',
     message: 'Insufficient privileges to complete the operation.',
   },
+  quotaLimitReached: {
+    status: 403,
+    code: 'quotaLimitReached',
+    message: 'The profile holds as many positions as this service allows.',
+  },
   userNotFound: {
     status: 404,
     code: 'Request_ResourceNotFound',

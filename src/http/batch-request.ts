@@ -167,13 +167,13 @@ function readStep(raw: unknown, i: number, problem: Problem, limits: Limits): Dr
 }
 
 function readHeaders(headers: JsonObject, at: string, who: string, problem: Problem): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (!TOKEN.test(name)) problem('InvalidValue', at, `the header name '${clip(name)}' of ${who} is not a valid HTTP header name.`);
     else if (typeof value !== 'string') problem('InvalidType', `${at}.${name}`, `the header '${clip(name)}' of ${who} must have a string value, got ${describe(value)}.`);
     else if (HEADER_CONTROL.test(value)) problem('InvalidValue', `${at}.${name}`, `the header '${clip(name)}' of ${who} has a control character in its value.`);
-    else if (lower in out) problem('InvalidValue', `${at}.${name}`, `${who} has the header '${clip(name)}' more than once (header names ignore case).`);
+    else if (Object.hasOwn(out, lower)) problem('InvalidValue', `${at}.${name}`, `${who} has the header '${clip(name)}' more than once (header names ignore case).`);
     else out[lower] = value;
   }
   for (const name of DROPPED_STEP_HEADERS) delete out[name];
@@ -181,6 +181,7 @@ function readHeaders(headers: JsonObject, at: string, who: string, problem: Prob
 }
 
 const BASE = 'http://batch-step.invalid';
+export const MAX_STEP_URL_LENGTH = 8192;
 const ABSOLUTE = /^(?:[A-Za-z][A-Za-z0-9+.-]*:|[\\/]{2})/;
 
 function decodedLower(segment: string | undefined): string {
@@ -199,7 +200,11 @@ function decodedLower(segment: string | undefined): string {
 export function stepPath(raw: string): { path: string } | { problem: string } {
   const absolute = { problem: 'must be relative to the service root (/me/..., /users/..., optionally after /beta), not an absolute URL' };
   if (raw.trim() === '') return { problem: 'is empty' };
+  // A direct request's line is bounded by Node's header limits; a step's URL gets a like bound.
+  if (raw.length > MAX_STEP_URL_LENGTH) return { problem: `is ${raw.length} characters long; at most ${MAX_STEP_URL_LENGTH} are allowed` };
   if (ABSOLUTE.test(raw)) return absolute;
+  // A fragment means nothing to a server: a '#' is taken as part of the query, as a client most likely meant.
+  raw = raw.replace(/#/g, '%23');
   let parsed: URL;
   try {
     parsed = new URL(raw.startsWith('/') || raw.startsWith('\\') ? raw : `/${raw}`, BASE);

@@ -8,6 +8,9 @@ import { GraphError } from '../errors/graph-error.ts';
 import type { Storage } from '../storage/port.ts';
 import { baseUrlOf } from './routes.ts';
 
+/** Like Entra's: a tenant id, or one of its aliases. Nothing else, so that no API path can match these routes. */
+const TENANT = '^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|common|organizations|consumers)$';
+
 export function registerWellKnownRoutes(app: FastifyInstance, config: Config, deps: { storage: Storage; issuer: LocalIssuer }): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -21,7 +24,7 @@ export function registerWellKnownRoutes(app: FastifyInstance, config: Config, de
   });
 
   app.get('/discovery/v2.0/keys', async () => deps.issuer.jwks);
-  app.get('/:tenant/discovery/v2.0/keys', async () => deps.issuer.jwks);
+  app.get(`/:tenant(${TENANT})/discovery/v2.0/keys`, async () => deps.issuer.jwks);
 
   // No authorization or token endpoint: tokens are minted by `graph-profile token`.
   const discovery = (base: string, issuer: string) => ({
@@ -36,7 +39,7 @@ export function registerWellKnownRoutes(app: FastifyInstance, config: Config, de
 
   // Like Entra's common endpoint: the issuer holds a {tenantid} placeholder.
   app.get('/.well-known/openid-configuration', async (req) => discovery(baseUrlOf(config, req), `${LOCAL_ISSUER_BASE}/{tenantid}/v2.0`));
-  app.get('/:tenant/v2.0/.well-known/openid-configuration', async (req) =>
+  app.get(`/:tenant(${TENANT})/v2.0/.well-known/openid-configuration`, async (req) =>
     discovery(baseUrlOf(config, req), localIssuer((req.params as { tenant: string }).tenant.toLowerCase())),
   );
 }

@@ -81,7 +81,7 @@ function protocolSchemas(): Record<string, Schema> {
             required: ['id', 'method', 'url'],
             properties: {
               id: { ...str, description: 'Unique within the batch (compared case-insensitively).' },
-              method: { type: 'string', enum: ['GET', 'POST', 'PATCH', 'DELETE'] },
+              method: { type: 'string', enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
               url: { ...str, description: 'Relative URL, with or without a leading `/beta` and `/`.' },
               headers: { type: 'object', additionalProperties: str },
               body: { description: 'A JSON value, or a base64 string of a JSON body (as Kiota sends it).' },
@@ -167,6 +167,7 @@ function positionPaths(prefix: string, tag: string, scope: string, extraParams: 
     [`${prefix}/profile/positions/$count`]: {
       parameters: extraParams,
       get: op('positions.GetCount', `Count ${scope} workPositions`, READ, {
+        parameters: [param('filter')],
         responses: { '200': { description: 'The number of items.', content: { 'text/plain': { schema: { type: 'integer', minimum: 0 } } } }, ...errorResponses(400, 401, 403, 404) },
       }),
     },

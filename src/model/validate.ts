@@ -226,7 +226,7 @@ export function isCalendarDate(s: string): boolean {
 
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,7})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 
-function isDateTimeOffset(s: string): boolean {
+export function isDateTimeOffset(s: string): boolean {
   const m = DATE_TIME.exec(s);
   return m !== null && isCalendarDate(m[1]!);
 }

@@ -160,6 +160,8 @@ function computeType(e: Expr, root: ComplexType, scope: Scope, c: Checked): Expr
       const coll = typeOf(e.collection, root, scope, c);
       if (coll.k !== 'collection') fail(`${e.op}() applies to a collection, but ${e.collection.segments.join('/')} is ${label(coll)}`, e.collection);
       if (e.body) {
+        // Each nested lambda multiplies the work by a collection's length.
+        if (scope.size >= MAX_LAMBDA_NESTING) fail(`any() and all() may be nested at most ${MAX_LAMBDA_NESTING} deep`, e);
         if (scope.has(e.variable!) || propertiesOf(root).has(e.variable!)) fail(`the variable name '${e.variable}' is already in use`, e);
         const inner = new Map(scope).set(e.variable!, (coll as { of: TypeRef }).of);
         const t = typeOf(e.body, root, inner, c);
@@ -169,6 +171,8 @@ function computeType(e: Expr, root: ComplexType, scope: Scope, c: Checked): Expr
     }
   }
 }
+
+export const MAX_LAMBDA_NESTING = 2;
 
 const ORDERED = new Set(['string', 'number', 'date', 'dateTimeOffset', 'enum']);
 

@@ -1,6 +1,8 @@
 // Evaluates a checked $filter against one item (in its response shape), and compares items for
-// $orderby. Comparisons follow OData: null equals only null, and an ordering comparison with null is
-// false; strings compare by code unit, dates and date-times by instant.
+// $orderby. OData's rules: null equals only null; an ordering comparison with null is false; a
+// function of null is null, and `not`, `and`, `or` carry null through (three-valued logic), so only
+// a true result selects an item. Strings compare by code unit, dates and date-times by instant.
+import { GraphError } from '../errors/graph-error.ts';
 import type { EnumType } from '../model/types.ts';
 import type { Expr } from './ast.ts';
 import type { Checked, ExprType } from './check.ts';
@@ -9,46 +11,64 @@ type Item = Record<string, unknown>;
 type Vars = ReadonlyMap<string, unknown>;
 const NO_VARS: Vars = new Map();
 
-export function matches(checked: Checked, item: Item): boolean {
-  return evaluate(checked.expr, item, new Map(), checked) === true;
+
+/** Steps one request's filter may take over all items: bounds the work however the filter is written. */
+export const EVALUATION_BUDGET = 2_000_000;
+
+export interface Budget {
+  left: number;
 }
 
-function evaluate(e: Expr, item: Item, vars: Vars, c: Checked): unknown {
+export const newBudget = (): Budget => ({ left: EVALUATION_BUDGET });
+
+export function matches(checked: Checked, item: Item, budget: Budget = newBudget()): boolean {
+  return evaluate(checked.expr, item, NO_VARS, checked, budget) === true;
+}
+
+function evaluate(e: Expr, item: Item, vars: Vars, c: Checked, budget: Budget): unknown {
+  if (--budget.left < 0) {
+    throw new GraphError('badRequest', 'The $filter is too expensive to evaluate over this collection; simplify it.');
+  }
   switch (e.kind) {
     case 'literal':
       return c.enumValues.get(e) ?? e.value;
     case 'path':
       return walk(e.segments, item, vars);
     case 'logical': {
-      const l = evaluate(e.left, item, vars, c) === true;
-      if (e.op === 'and' ? !l : l) return l;
-      return evaluate(e.right, item, vars, c) === true;
+      const decisive = e.op === 'or';
+      const l = evaluate(e.left, item, vars, c, budget);
+      if (l === decisive) return l;
+      const r = evaluate(e.right, item, vars, c, budget);
+      if (r === decisive) return r;
+      return l === null || r === null ? null : !decisive;
     }
-    case 'not':
-      return evaluate(e.operand, item, vars, c) !== true;
+    case 'not': {
+      const v = evaluate(e.operand, item, vars, c, budget);
+      return v === null ? null : !v;
+    }
     case 'compare':
-      return compare(e.op, operand(e.left, item, vars, c), operand(e.right, item, vars, c));
+      return compare(e.op, operand(e.left, item, vars, c, budget), operand(e.right, item, vars, c, budget));
     case 'in': {
-      const l = operand(e.left, item, vars, c);
-      return e.list.some((x) => compare('eq', l, operand(x, item, vars, c)));
+      const l = operand(e.left, item, vars, c, budget);
+      return e.list.some((x) => compare('eq', l, operand(x, item, vars, c, budget)));
     }
     case 'has': {
-      const l = operand(e.left, item, vars, c) as number | null;
-      const r = operand(e.right, item, vars, c) as number;
-      return l !== null && (l & r) === r;
+      const l = operand(e.left, item, vars, c, budget) as number | null;
+      const r = operand(e.right, item, vars, c, budget) as number;
+      return l === null ? null : (l & r) === r;
     }
     case 'call': {
-      const [a, b] = e.args.map((x) => evaluate(x, item, vars, c) as string | null);
+      const [a, b] = e.args.map((x) => evaluate(x, item, vars, c, budget) as string | null);
       if (e.name === 'tolower') return a == null ? null : a.toLowerCase();
       if (e.name === 'toupper') return a == null ? null : a.toUpperCase();
-      if (a == null || b == null) return false;
+      if (a == null || b == null) return null;
       return e.name === 'startswith' ? a.startsWith(b) : e.name === 'endswith' ? a.endsWith(b) : a.includes(b);
     }
     case 'lambda': {
       const list = walk(e.collection.segments, item, vars);
       const items = Array.isArray(list) ? list : [];
       if (e.body === null) return items.length > 0;
-      const test = (x: unknown) => evaluate(e.body!, item, new Map(vars).set(e.variable!, x), c) === true;
+      const test = (x: unknown) => evaluate(e.body!, item, new Map(vars).set(e.variable!, x), c, budget) === true;
       return e.op === 'any' ? items.some(test) : items.every(test);
     }
   }
@@ -63,8 +83,8 @@ export function walk(segments: readonly string[], item: Item, vars: Vars = NO_VA
 }
 
 /** A value made comparable according to its checked type: enums as numbers, instants normalised. */
-function operand(e: Expr, item: Item, vars: Vars, c: Checked): unknown {
-  return comparable(c.types.get(e), evaluate(e, item, vars, c));
+function operand(e: Expr, item: Item, vars: Vars, c: Checked, budget: Budget): unknown {
+  return comparable(c.types.get(e), evaluate(e, item, vars, c, budget));
 }
 
 export function comparable(t: ExprType | undefined, v: unknown): unknown {

@@ -3,7 +3,7 @@
 // items created or deleted between pages never make another item appear twice or go missing.
 import { GraphError } from '../errors/graph-error.ts';
 import type { ExprType } from './check.ts';
-import { comparable, matches, order, walk } from './evaluate.ts';
+import { comparable, matches, newBudget, order, walk } from './evaluate.ts';
 import type { CollectionQuery } from './query-options.ts';
 
 export const DEFAULT_PAGE_SIZE = 10;
@@ -30,7 +30,8 @@ export interface Page {
 }
 
 export function applyQuery(all: readonly Item[], q: CollectionQuery): Page {
-  const filtered = q.filter ? all.filter((item) => matches(q.filter!.checked, item)) : [...all];
+  const budget = newBudget();
+  const filtered = q.filter ? all.filter((item) => matches(q.filter!.checked, item, budget)) : [...all];
   const keys = sortKeys(q);
   const keyOf = (item: Item) => keys.map((k) => comparable(k.type, walk(k.path, item)));
   const compareKeys = (a: unknown[], b: unknown[]) => {

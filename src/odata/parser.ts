@@ -2,11 +2,15 @@
 // and for $orderby. No library fits: the OData parsers on npm are unmaintained or tied to other stacks.
 //
 //   or      := and ('or' and)*
-//   and     := not ('and' not)*
-//   not     := 'not' not | compare
-//   compare := primary ((eq|ne|gt|ge|lt|le|has) primary | 'in' '(' primary (',' primary)* ')')?
+//   and     := compare ('and' compare)*
+//   compare := unary ((eq|ne|gt|ge|lt|le) unary)?
+//   unary   := 'not' unary | primary ('has' primary | 'in' '(' primary (',' primary)* ')')?
 //   primary := '(' or ')' | function '(' args ')' | literal | path ('/' (any|all) '(' [var ':' or] ')')?
+import { isCalendarDate, isDateTimeOffset } from '../model/validate.ts';
 import type { ComparisonOp, Expr, FunctionName } from './ast.ts';
+
+/** Bounds that keep parsing, checking and evaluation linear and their recursion shallow. */
+export const EXPRESSION_LIMITS = { maxLength: 4096, maxTokens: 600, maxDepth: 32 } as const;
 
 export class ODataSyntaxError extends Error {
   constructor(
@@ -31,6 +35,9 @@ const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?(?![\w.])/;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*/;
 
 export function tokenize(text: string): Token[] {
+  if (text.length > EXPRESSION_LIMITS.maxLength) {
+    throw new ODataSyntaxError(`the expression is ${text.length} characters long; at most ${EXPRESSION_LIMITS.maxLength} are allowed`, EXPRESSION_LIMITS.maxLength + 1);
+  }
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
@@ -56,8 +63,10 @@ export function tokenize(text: string): Token[] {
     if ((m = GUID.exec(rest))) {
       tokens.push({ t: 'literal', expr: { kind: 'literal', type: 'guid', value: m[0].toLowerCase(), pos }, pos });
     } else if ((m = DATE_TIME.exec(rest))) {
+      if (!isDateTimeOffset(m[0])) throw new ODataSyntaxError(`${m[0]} is not a valid date-time (Edm.DateTimeOffset)`, pos);
       tokens.push({ t: 'literal', expr: { kind: 'literal', type: 'dateTimeOffset', value: m[0], pos }, pos });
     } else if ((m = DATE.exec(rest))) {
+      if (!isCalendarDate(m[0])) throw new ODataSyntaxError(`${m[0]} is not a real calendar date (Edm.Date)`, pos);
       tokens.push({ t: 'literal', expr: { kind: 'literal', type: 'date', value: m[0], pos }, pos });
     } else if ((m = NUMBER.exec(rest))) {
       tokens.push({ t: 'literal', expr: { kind: 'literal', type: 'number', value: Number(m[0]), pos }, pos });
@@ -79,6 +88,9 @@ export function tokenize(text: string): Token[] {
     i += m[0].length;
   }
   tokens.push({ t: 'end', pos: text.length + 1 });
+  if (tokens.length > EXPRESSION_LIMITS.maxTokens) {
+    throw new ODataSyntaxError(`the expression has ${tokens.length} terms; at most ${EXPRESSION_LIMITS.maxTokens} are allowed`, tokens[EXPRESSION_LIMITS.maxTokens]!.pos);
+  }
   return tokens;
 }
 
@@ -177,50 +189,68 @@ class Parser {
   }
 
   and(): Expr {
-    let left = this.not();
-    for (let t = this.peek(); this.keyword('and'); t = this.peek()) left = { kind: 'logical', op: 'and', left, right: this.not(), pos: t.pos };
+    let left = this.compare();
+    for (let t = this.peek(); this.keyword('and'); t = this.peek()) left = { kind: 'logical', op: 'and', left, right: this.compare(), pos: t.pos };
     return left;
   }
 
-  not(): Expr {
+  compare(): Expr {
+    const left = this.unary();
     const t = this.peek();
-    if (this.keyword('not')) return { kind: 'not', operand: this.not(), pos: t.pos };
-    return this.compare();
+    if (t.t === 'ident' && COMPARISONS.has(t.v)) {
+      this.next();
+      return { kind: 'compare', op: t.v as ComparisonOp, left, right: this.unary(), pos: t.pos };
+    }
+    return left;
   }
 
-  compare(): Expr {
-    const left = this.primary();
+  /** OData's precedence: `not` binds tighter than the comparisons, `has` and `in` tighter still. */
+  unary(): Expr {
     const t = this.peek();
-    if (t.t !== 'ident') return left;
-    if (COMPARISONS.has(t.v)) {
+    if (this.keyword('not')) return this.nested(() => ({ kind: 'not', operand: this.unary(), pos: t.pos }), t.pos);
+    const operand = this.primary();
+    const op = this.peek();
+    if (op.t === 'ident' && op.v === 'has') {
       this.next();
-      return { kind: 'compare', op: t.v as ComparisonOp, left, right: this.primary(), pos: t.pos };
+      return { kind: 'has', left: operand, right: this.primary(), pos: op.pos };
     }
-    if (t.v === 'has') {
-      this.next();
-      return { kind: 'has', left, right: this.primary(), pos: t.pos };
-    }
-    if (t.v === 'in') {
+    if (op.t === 'ident' && op.v === 'in') {
       this.next();
       this.expect('(', "after 'in'");
       const list = [this.primary()];
       while (this.accept(',')) list.push(this.primary());
       this.expect(')', "to close the 'in' list");
-      return { kind: 'in', left, list, pos: t.pos };
+      return { kind: 'in', left: operand, list, pos: op.pos };
     }
-    return left;
+    return operand;
+  }
+
+  private depth = 0;
+
+  /** Nesting (parentheses, `not`, function calls, lambdas) is bounded, so recursion stays shallow. */
+  private nested<T>(parse: () => T, pos: number): T {
+    if (++this.depth > EXPRESSION_LIMITS.maxDepth) {
+      throw new ODataSyntaxError(`the expression nests more than ${EXPRESSION_LIMITS.maxDepth} levels deep`, pos);
+    }
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
   }
 
   primary(): Expr {
     const t = this.next();
     if (t.t === 'punct' && t.v === '(') {
-      const inner = this.or();
-      this.expect(')', 'to close the parenthesis');
-      return inner;
+      return this.nested(() => {
+        const inner = this.or();
+        this.expect(')', 'to close the parenthesis');
+        return inner;
+      }, t.pos);
     }
     if (t.t === 'literal') return t.expr;
     if (t.t === 'ident') {
-      if (t.v in FUNCTIONS && this.accept('(')) return this.call(t.v as FunctionName, t.pos);
+      if (t.v in FUNCTIONS && this.accept('(')) return this.nested(() => this.call(t.v as FunctionName, t.pos), t.pos);
       if (OPERATORS.has(t.v)) {
         throw new ODataSyntaxError(`expected a property, a literal or a function, but found the operator '${t.v}'`, t.pos);
       }
@@ -250,7 +280,7 @@ class Parser {
         throw new ODataSyntaxError(`expected a property name after '/' but found ${seg.t === 'ident' ? `the operator '${seg.v}'` : describe(seg)}`, seg.pos);
       }
       if ((seg.v === 'any' || seg.v === 'all') && this.accept('(')) {
-        return this.lambda(seg.v, { kind: 'path', segments, pos: first.pos }, seg.pos);
+        return this.nested(() => this.lambda(seg.v as 'any' | 'all', { kind: 'path', segments, pos: first.pos }, seg.pos), seg.pos);
       }
       segments.push(seg.v);
     }

@@ -91,6 +91,8 @@ function expression<T>(option: string, text: string, build: () => T): T {
     if (e instanceof ODataSyntaxError) {
       throw invalid(`Invalid ${option} at position ${e.pos}: ${e.message}. (${option}=${clip(text, 200)})`);
     }
+    // The parser bounds nesting; this is the backstop should the checker still recurse too deep.
+    if (e instanceof RangeError) throw invalid(`${option} is nested too deeply.`);
     throw e;
   }
 }

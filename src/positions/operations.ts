@@ -71,6 +71,24 @@ export function positionOperations(deps: PositionsDeps) {
     return value;
   }
 
+  /** A soft cap, checked before each create (concurrent creates may pass it by a few). */
+  async function requireRoom(target: TargetUser): Promise<void> {
+    const held = (await storage.listPositions(target.user.tenantId, target.user.id)).length;
+    if (held >= deps.limits.maxPositionsPerUser) {
+      throw new GraphError('quotaLimitReached', `A profile holds at most ${deps.limits.maxPositionsPerUser} positions; delete one first.`);
+    }
+  }
+
+  function checkedSize(record: PositionRecord): PositionRecord {
+    const bytes = Buffer.byteLength(JSON.stringify(record.body));
+    if (bytes > deps.limits.maxItemBytes) {
+      throw invalidBody([
+        { code: 'LimitExceeded', target: '', message: `The item would be ${bytes} bytes as JSON; at most ${deps.limits.maxItemBytes} are allowed.` },
+      ]);
+    }
+    return record;
+  }
+
   async function visibleRecords(target: TargetUser): Promise<PositionRecord[]> {
     const records = await storage.listPositions(target.user.tenantId, target.user.id);
     return records.filter((r) => isVisibleTo(target.relation, r.audience));
@@ -128,7 +146,8 @@ export function positionOperations(deps: PositionsDeps) {
       const caller = await authenticate(req);
       const target = await resolveUser(caller, req, 'write');
       const input = validated(req, 'create');
-      const record = newPosition(target, input, caller);
+      await requireRoom(target);
+      const record = checkedSize(newPosition(target, input, caller));
       await storage.insertPosition(record);
       return {
         status: 201,
@@ -145,7 +164,7 @@ export function positionOperations(deps: PositionsDeps) {
         const current = await findVisible(target, req.positionId);
         requireIfMatch(req, current);
         rejectChangedCreateOnly(current.body, patch);
-        const next = patchedPosition(current, patch, caller);
+        const next = checkedSize(patchedPosition(current, patch, caller));
         if (await storage.replacePosition(next, current.version)) {
           return { status: 200, body: entityResponse(req.baseUrl, next), headers: { ETag: etagOf(next) } };
         }

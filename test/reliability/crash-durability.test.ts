@@ -229,7 +229,8 @@ describe('durability of acknowledged writes', () => {
   let token: string;
   const servers: ServerProcess[] = [];
   const start = async () => {
-    const s = await ServerProcess.start({ dataDir });
+    // Several hundred acknowledged creates by one user over the rounds: lift the per-profile cap.
+    const s = await ServerProcess.start({ dataDir, env: { MAX_POSITIONS_PER_USER: '5000' } });
     servers.push(s);
     return s;
   };
@@ -243,7 +244,8 @@ describe('durability of acknowledged writes', () => {
     removeDataDir(dataDir);
   });
 
-  test('kill -9 during concurrent writes loses nothing that was acknowledged', async (t) => {
+  // The timeouts guard against a hang (a test that never ends), not against slowness.
+  test('kill -9 during concurrent writes loses nothing that was acknowledged', { timeout: 300_000 }, async (t) => {
     const items: Item[] = [];
     for (let round = 1; round <= CRASH_ROUNDS; round++) {
       const server = await start();
@@ -271,11 +273,11 @@ describe('durability of acknowledged writes', () => {
     assert.equal(again.status, 200, again.text);
   });
 
-  test('a graceful stop (SIGTERM) and restart keeps every item, unchanged and in the same order', async (t) => {
+  test('a graceful stop (SIGTERM) and restart keeps every item, unchanged and in the same order', { timeout: 300_000 }, async (t) => {
     const fresh = makeDataDir('graph-profile-restart-');
     t.after(() => removeDataDir(fresh));
     const tok = await mintToken(fresh, ['--upn', 'steady@contoso.com']);
-    const server = await ServerProcess.start({ dataDir: fresh });
+    const server = await ServerProcess.start({ dataDir: fresh, env: { MAX_POSITIONS_PER_USER: '5000' } });
     t.after(() => server.dispose());
 
     const createdIds: string[] = [];
@@ -312,7 +314,7 @@ describe('durability of acknowledged writes', () => {
     const exit = await server.stop('SIGTERM');
     assert.deepEqual(exit, { code: 0, signal: null }, `a graceful stop exits with 0; stderr:\n${server.stderr}`);
 
-    const restarted = await ServerProcess.start({ dataDir: fresh });
+    const restarted = await ServerProcess.start({ dataDir: fresh, env: { MAX_POSITIONS_PER_USER: '5000' } });
     t.after(() => restarted.dispose());
     const afterRestart = await listAll(restarted, tok);
     assert.deepEqual(afterRestart, listedBefore, 'the same items, unchanged, in the same order');

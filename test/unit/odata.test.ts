@@ -36,6 +36,10 @@ describe('parser: expression → syntax tree', () => {
     ['colleagues/any()', '(any colleagues)'],
     ["colleagues/any(p: p/relationship eq 'manager')", "(any colleagues p (eq p/relationship 'manager'))"],
     ["allowedAudiences has microsoft.graph.allowedAudiences'organization'", "(has allowedAudiences microsoft.graph.allowedAudiences'organization')"],
+    // OData precedence: not binds tighter than eq; has and in tighter than not.
+    ['not isCurrent eq false', '(eq (not isCurrent) false)'],
+    ["not allowedAudiences has 'me'", "(not (has allowedAudiences 'me'))"],
+    ["not detail/role in ('a')", "(not (in detail/role ['a']))"],
   ];
   for (const [text, printed] of rows) test(text, () => assert.equal(printExpr(parseFilter(text)), printed));
 
@@ -51,9 +55,17 @@ describe('parser: expression → syntax tree', () => {
     ['categories/all()', 12, /all\(\) needs a condition/],
     ['detail/ eq 1', 9, /property name after '\/' but found the operator 'eq'/],
     ["a in 'x'", 6, /expected '\('/],
+    ['createdDateTime gt 2024-13-45T00:00:00Z', 20, /not a valid date-time/],
+    ['createdDateTime gt 2024-01-01T23:60:00Z', 20, /not a valid date-time/],
+    ['createdDateTime gt 2024-01-01T00:00:00+25:00', 20, /not a valid date-time/],
+    ['detail/startMonthYear eq 2024-02-30', 26, /not a real calendar date/],
+    [`${'('.repeat(40)}true${')'.repeat(40)}`, 33, /nests more than 32 levels/],
+    [`${'not '.repeat(40)}true`, 129, /nests more than 32 levels/],
+    [Array.from({ length: 400 }, () => 'true').join(' and '), 2701, /at most 600 are allowed/],
+    [`detail/jobTitle eq '${'x'.repeat(5000)}'`, 4097, /at most 4096 are allowed/],
   ];
   for (const [text, pos, message] of errors) {
-    test(`syntax error: ${text || '(empty)'}`, () => {
+    test(`syntax error: ${text.length > 60 ? `${text.slice(0, 60)}… (${text.length} characters)` : text || '(empty)'}`, () => {
       assert.throws(() => parseFilter(text), (e: unknown) => e instanceof ODataSyntaxError && e.pos === pos && message.test(e.message));
     });
   }
@@ -87,6 +99,7 @@ describe('checker: expression → type errors with positions', () => {
     ["detail/company/displayName/length eq 1", 1, /'length' cannot follow/],
     ["detail/role in ('a', 3)", 22, /cannot compare/],
     ["allowedAudiences eq foo.bar'x'", 21, /'foo\.bar' is not an enum type/],
+    ["categories/any(a: categories/any(b: categories/any(c: a eq c)))", 48, /nested at most 2 deep/],
   ];
   for (const [text, pos, message] of errors) {
     test(text, () => {
@@ -112,7 +125,12 @@ describe('evaluation against a fixed data set', () => {
     ['isCurrent eq true', 'a d'],
     ['isCurrent eq false', 'b'],
     ['isCurrent eq null', 'c'],
-    ['not isCurrent', 'b c'],
+    // Three-valued: `not null` is null, which does not select the item (c).
+    ['not isCurrent', 'b'],
+    ["not startswith(detail/jobTitle, 'Senior')", 'b d'],
+    // gt with a null operand is false (not null), so its negation selects c.
+    ['not (detail/layer gt 2)', 'b c'],
+    ["detail/description eq null and not isCurrent", 'b'],
     ['isCurrent ne true', 'b c'],
     ["detail/company/displayName eq 'Contoso'", 'a d'],
     ["detail/jobTitle eq 'O''Brien''s assistant'", 'b'],
@@ -192,6 +210,11 @@ describe('query options and paging', () => {
       );
     });
   }
+  test('a filter too expensive for the collection is a 400, not a stalled server', () => {
+    const many = Array.from({ length: 200 }, (_, i) => shapeComplex(workPosition, { id: String(i), categories: Array.from({ length: 100 }, (_, j) => `c${j}`) }));
+    const q = parseQuery("$filter=categories/any(a: categories/any(b: a eq b and a eq 'z'))", workPosition, 'collection');
+    assert.throws(() => applyQuery(many, q), (e: unknown) => e instanceof GraphError && e.status === 400 && /too expensive/.test(e.message));
+  });
   test('custom query options without $ are ignored', () => assert.equal(ids('api-version=2&x=1'), 'a b c d'));
   test('on a single item only $select; on /$count only $filter', () => {
     assert.throws(() => parseQuery('$top=1', workPosition, 'entity'), /not supported on a single item/);
