@@ -19,7 +19,16 @@ export interface Limits {
   readonly maxItemBytes: number;
 }
 
+export interface DatabaseConfig {
+  readonly url: string;
+  readonly poolSize: number;
+  readonly statementTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+}
+
 export interface Config {
+  /** PostgreSQL (DATABASE_URL); when absent, SQLite in dataDir. */
+  readonly database: DatabaseConfig | undefined;
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
@@ -61,7 +70,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** Settings the specification names that this version does not implement yet: refused, not ignored. */
 const NOT_YET_SUPPORTED: Record<string, string> = {
-  DATABASE_URL: 'PostgreSQL storage is not available in this version; unset DATABASE_URL to use the embedded SQLite store',
   TLS: 'HTTPS is not available in this version; put a TLS-terminating proxy in front',
   TLS_CERT: 'HTTPS is not available in this version; put a TLS-terminating proxy in front',
   TLS_KEY: 'HTTPS is not available in this version; put a TLS-terminating proxy in front',
@@ -133,7 +141,20 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     problems.push(`HOST=${JSON.stringify(host)}: expected a host name or an IP address, such as 127.0.0.1 or 0.0.0.0`);
   }
 
+  let database: DatabaseConfig | undefined;
+  const databaseUrl = get('DATABASE_URL');
+  if (databaseUrl !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL: expected a postgres:// or postgresql:// URL');
+    database = {
+      url: databaseUrl,
+      poolSize: int('DATABASE_POOL_SIZE', 10, 1, 1000),
+      statementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
+      connectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 3_000, 100, 60_000),
+    };
+  }
+
   const config: Config = {
+    database,
     host,
     port: int('PORT', 8080, 0, 65535),
     dataDir: resolve(get('DATA_DIR') ?? './data'),

@@ -2,10 +2,12 @@
 // finish what is in flight, close the database.
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
-import { openSqliteStorage } from './storage/sqlite.ts';
+import { openStorage } from './storage/open.ts';
 
 export async function startServer(config: Config): Promise<{ url: string; close: () => Promise<void> }> {
-  const storage = await openSqliteStorage(config.dataDir);
+  const storage = await openStorage(config, {
+    onPoolError: (e) => process.stderr.write(`graph-profile: database connection lost (${e.message}); requests get 503 until it returns\n`),
+  });
   let app;
   try {
     app = await buildApp(config, { storage });

@@ -3,7 +3,7 @@ import { DEV_TENANT_ID } from '../auth/constants.ts';
 import { applicationClaims, delegatedClaims } from '../auth/dev-tokens.ts';
 import { openLocalIssuer } from '../auth/local-issuer.ts';
 import type { Config } from '../config.ts';
-import { openSqliteStorage } from '../storage/sqlite.ts';
+import { openStorage } from '../storage/open.ts';
 import { UsageError, parseFlags, requireUpn, tenantArg } from './args.ts';
 import { findOrAddUser } from './users.ts';
 
@@ -33,7 +33,7 @@ export async function tokenCommand(args: string[], config: Config): Promise<stri
     throw new UsageError('--scopes and --admin are for user tokens; an application token takes --roles');
   }
 
-  const storage = await openSqliteStorage(config.dataDir);
+  const storage = await openStorage(config);
   try {
     const issuer = await openLocalIssuer(storage);
     if (flags.app !== undefined) {

@@ -4,7 +4,7 @@ import { DEV_TENANT_ID } from '../auth/constants.ts';
 import type { Config } from '../config.ts';
 import { graphClock } from '../positions/clock.ts';
 import type { Storage, UserRecord } from '../storage/port.ts';
-import { openSqliteStorage } from '../storage/sqlite.ts';
+import { openStorage } from '../storage/open.ts';
 import { UsageError, parseFlags, requireUpn, tenantArg } from './args.ts';
 
 export async function usersCommand(args: string[], config: Config): Promise<string> {
@@ -14,7 +14,7 @@ export async function usersCommand(args: string[], config: Config): Promise<stri
   const upn = requireUpn(flags.upn);
   if (flags.name === undefined) throw new UsageError('--name is required');
   const tenantId = tenantArg(flags.tenant, DEV_TENANT_ID);
-  const storage = await openSqliteStorage(config.dataDir);
+  const storage = await openStorage(config);
   try {
     const user = await findOrAddUser(storage, { tenantId, upn, displayName: flags.name });
     return JSON.stringify(userJson(user), null, 2);

@@ -4,7 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphError, isGraphError, serializeError } from '../errors/graph-error.ts';
+import { StorageUnavailableError } from '../storage/unavailable.ts';
 import { ODATA_JSON, clientRequestIdOf, setStandardHeaders } from './headers.ts';
+
+/** What a client is told to wait when the database is unreachable. */
+const RETRY_AFTER_SECONDS = 5;
 
 export function sendGraphError(req: FastifyRequest, reply: FastifyReply, err: GraphError): FastifyReply {
   // Also for errors raised before the onRequest hook ran (the router's own).
@@ -46,6 +50,10 @@ export function handleFrameworkError(err: FastifyError, req: FastifyRequest, rep
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isGraphError(err)) return sendGraphError(req, reply, err);
+    if (err instanceof StorageUnavailableError) {
+      req.log.warn({ err: err.cause }, 'database unreachable');
+      return sendGraphError(req, reply, new GraphError('serviceNotAvailable', undefined, { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } }));
+    }
     const translated = fromFrameworkError(err);
     if (translated) return sendGraphError(req, reply, translated);
     req.log.error({ err }, 'unhandled error');

@@ -22,7 +22,15 @@ export interface PositionsTable {
   body: string;
 }
 
+export interface SigningKeysTable {
+  id: string;
+  /** The private JWK, as JSON text. */
+  jwk: string;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   positions: PositionsTable;
+  signing_keys: SigningKeysTable;
 }

@@ -12,7 +12,7 @@ import { type LocalIssuer, openLocalIssuer } from '../../src/auth/local-issuer.t
 import { findOrAddUser } from '../../src/cli/users.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import type { Storage, UserRecord } from '../../src/storage/port.ts';
-import { openSqliteStorage } from '../../src/storage/sqlite.ts';
+import { dropTestSchema, openTestStorage } from './backend.ts';
 import { type Reply, type RequestOptions, httpRequest } from './http.ts';
 
 export type { Reply, RequestOptions };
@@ -36,7 +36,7 @@ export class TestServer {
   ): Promise<TestServer> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'graph-profile-test-'));
     const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0' }, opts.config);
-    const storage = await openSqliteStorage(config.dataDir);
+    const storage = await openTestStorage(config.dataDir);
     const app = await buildApp(config, { storage: opts.wrapStorage ? opts.wrapStorage(storage) : storage });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
@@ -55,10 +55,11 @@ export class TestServer {
     await this.storage.close();
   }
 
-  /** Stops the server and removes its data directory. */
+  /** Stops the server and removes its data (directory, and schema on PostgreSQL). */
   async dispose(): Promise<void> {
     await this.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
+    await dropTestSchema(this.dataDir);
   }
 
   async token(opts: { upn: string; name?: string; tenant?: string; scopes?: string[]; admin?: boolean; expiresIn?: number }): Promise<UserToken> {

@@ -35,8 +35,22 @@ const m0001_initial: Migration = {
   },
 };
 
+// With PostgreSQL the local issuer's key lives in the database, so that every instance signs and
+// verifies with the same key (SPEC §4). SQLite keeps it as a file in DATA_DIR; the table stays empty.
+const m0002_signing_keys: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('signing_keys')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('jwk', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001_initial,
+  '0002_signing_keys': m0002_signing_keys,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,52 @@
+// Opens PostgreSQL storage (DATABASE_URL). Several instances may share one database: migrations run
+// under Kysely's PostgreSQL advisory lock, the signing key is in the database, and every version check
+// is a conditional UPDATE in the database (kysely-storage.ts).
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { tableKeyStore } from './key-table.ts';
+import { createKyselyStorage } from './kysely-storage.ts';
+import { migrationProvider } from './migrations/index.ts';
+import type { Storage } from './port.ts';
+import type { Database } from './schema.ts';
+import { withUnavailability } from './unavailable.ts';
+
+export interface PostgresOptions {
+  readonly url: string;
+  readonly poolSize: number;
+  readonly statementTimeoutMs: number;
+  /** How long a request waits for a connection; short, so that an outage answers 503 rather than hangs. */
+  readonly connectTimeoutMs: number;
+  /** A schema to work in (created if absent): lets tests share one database. */
+  readonly schema?: string;
+  readonly onPoolError?: (e: Error) => void;
+}
+
+export async function openPostgresStorage(opts: PostgresOptions): Promise<Storage> {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize,
+    statement_timeout: opts.statementTimeoutMs,
+    connectionTimeoutMillis: opts.connectTimeoutMs,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+  });
+  // An idle client losing its connection (a database restart) must not crash the process.
+  pool.on('error', (e) => opts.onPoolError?.(e));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    if (opts.schema) await db.schema.createSchema(opts.schema).ifNotExists().execute();
+    // Named explicitly: without it, Kysely takes a migration table in any schema for its own.
+    const { error, results } = await new Migrator({
+      db,
+      provider: migrationProvider,
+      ...(opts.schema ? { migrationTableSchema: opts.schema } : {}),
+    }).migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+      throw new Error(`database migration ${failed ?? ''} failed: ${String((error as Error).message ?? error)}`);
+    }
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return withUnavailability(createKyselyStorage({ db, keys: tableKeyStore(db) }));
+}
