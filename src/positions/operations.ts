@@ -55,8 +55,24 @@ export interface OperationResult {
   readonly headers?: Record<string, string>;
 }
 
-/** How often a PATCH re-reads and re-merges when another write got in between. */
-const MAX_MERGE_ATTEMPTS = 5;
+/**
+ * How often a PATCH or DELETE re-reads the item when another write committed in between. With N
+ * writers racing on one item, the last may need N attempts.
+ */
+const MAX_ATTEMPTS = 20;
+
+/**
+ * Runs a read-check-write step until its conditional write commits (it returns a result) or it
+ * throws (404, 412, 400). A short random pause after each conflict lets racing writers spread out.
+ */
+async function untilCommitted(step: () => Promise<OperationResult | undefined>): Promise<OperationResult> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const result = await step();
+    if (result) return result;
+    await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
+  }
+  throw busy();
+}
 
 export function positionOperations(deps: PositionsDeps) {
   const { storage, clock } = deps;
@@ -160,28 +176,26 @@ export function positionOperations(deps: PositionsDeps) {
       const caller = await authenticate(req);
       const target = await resolveUser(caller, req, 'write');
       const patch = validated(req, 'patch');
-      for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
+      return untilCommitted(async () => {
         const current = await findVisible(target, req.positionId);
         requireIfMatch(req, current);
         rejectChangedCreateOnly(current.body, patch);
         const next = checkedSize(patchedPosition(current, patch, caller));
-        if (await storage.replacePosition(next, current.version)) {
-          return { status: 200, body: entityResponse(req.baseUrl, next), headers: { ETag: etagOf(next) } };
-        }
-      }
-      throw busy();
+        if (!(await storage.replacePosition(next, current.version))) return undefined;
+        return { status: 200, body: entityResponse(req.baseUrl, next), headers: { ETag: etagOf(next) } };
+      });
     },
 
     async remove(req: PositionRequest): Promise<OperationResult> {
       const caller = await authenticate(req);
       const target = await resolveUser(caller, req, 'write');
       // Deleted only at the version found visible: an item hidden (or changed) in between is re-read.
-      for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
+      return untilCommitted(async () => {
         const current = await findVisible(target, req.positionId);
         requireIfMatch(req, current);
-        if (await storage.deletePosition(current.tenantId, current.userId, current.id, current.version)) return { status: 204 };
-      }
-      throw busy();
+        const deleted = await storage.deletePosition(current.tenantId, current.userId, current.id, current.version);
+        return deleted ? { status: 204 } : undefined;
+      });
     },
   };
 
