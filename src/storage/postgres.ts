@@ -26,6 +26,10 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
     connectionString: opts.url,
     max: opts.poolSize,
     statement_timeout: opts.statementTimeoutMs,
+    // The server enforces statement_timeout only while it can be reached; a partitioned network
+    // drops packets silently, so the client gives up on its own, and keep-alive notices dead peers.
+    query_timeout: opts.statementTimeoutMs + opts.connectTimeoutMs,
+    keepAlive: true,
     connectionTimeoutMillis: opts.connectTimeoutMs,
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
   });

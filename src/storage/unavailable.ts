@@ -19,7 +19,7 @@ export function isConnectionFailure(e: unknown): boolean {
     // SQLSTATE class 08 (connection exception), 57P01-03 (shutdown, crash, cannot connect now).
     if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
   }
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|Query read timeout/i.test(
     e.message,
   );
 }
