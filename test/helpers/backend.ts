@@ -2,7 +2,7 @@
 // TEST_BACKEND=postgres and TEST_DATABASE_URL names a database (`npm test` does both when it can).
 // Each data directory gets its own PostgreSQL schema, so suites share one database and a restarted
 // server finds its data.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Storage } from '../../src/storage/port.ts';
 import { openPostgresStorage } from '../../src/storage/postgres.ts';
@@ -34,4 +34,28 @@ export async function dropTestSchema(dataDir: string, backend: Backend = testBac
   } finally {
     await client.end();
   }
+}
+
+/** A database of its own, created on the server TEST_DATABASE_URL names (for tests that run the real `serve`). */
+export async function createDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `gp_${randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string, params: unknown[] = []) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql, params);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      await admin(`DROP DATABASE IF EXISTS ${name}`);
+    },
+  };
 }

@@ -3,10 +3,9 @@
 // without If-Match, and deletes, alternately; afterwards every acknowledged write is there, no update
 // is lost, and both answer the same list. Needs TEST_DATABASE_URL (a role that may create databases).
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createDatabase } from '../helpers/backend.ts';
 import { after, before, describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import pg from 'pg';
 import { type Reply, ServerProcess, makeDataDir, removeDataDir, runCli } from '../helpers/processes.ts';
 
 const POSITIONS = '/beta/me/profile/positions';
@@ -15,29 +14,6 @@ const skip = !ADMIN_URL && 'TEST_DATABASE_URL not set: PostgreSQL test skipped';
 
 type Json = Record<string, any>;
 
-/** A database of its own for this file, created on the server TEST_DATABASE_URL names. */
-async function createDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `gp_${randomBytes(6).toString('hex')}`;
-  const admin = async (sql: string, params: unknown[] = []) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql, params);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-      await admin(`DROP DATABASE IF EXISTS ${name}`);
-    },
-  };
-}
 
 /** Every item, following @odata.nextLink to the end. */
 async function listAll(server: ServerProcess, token: string, query: string): Promise<Json[]> {
