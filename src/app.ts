@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { localTokenVerifier } from './auth/authenticate.ts';
 import { openLocalIssuer } from './auth/local-issuer.ts';
+import { throttledVerifier } from './auth/throttle.ts';
 import type { Config } from './config.ts';
 import { handleFrameworkError, registerErrorHandling, writeClientError } from './http/error-responses.ts';
 import { registerBatchRoute } from './http/batch.ts';
@@ -52,11 +53,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   const storage = deps.storage;
   const issuer = await openLocalIssuer(storage);
-  const verifier = localTokenVerifier(issuer, {
-    audiences: config.audiences,
-    clockToleranceSeconds: config.clockToleranceSeconds,
-    maxTokenLength: config.limits.maxTokenLength,
-  });
+  const verifier = throttledVerifier(
+    localTokenVerifier(issuer, {
+      audiences: config.audiences,
+      clockToleranceSeconds: config.clockToleranceSeconds,
+      maxTokenLength: config.limits.maxTokenLength,
+    }),
+    config.throttle,
+  );
   const operationDeps = {
     storage,
     verifier,

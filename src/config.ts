@@ -41,6 +41,8 @@ export interface Config {
   readonly audiences: readonly string[];
   readonly clockToleranceSeconds: number;
   readonly limits: Limits;
+  /** Requests per caller per window (limit 0: off). */
+  readonly throttle: { readonly limit: number; readonly windowSeconds: number };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -77,8 +79,6 @@ const NOT_YET_SUPPORTED: Record<string, string> = {
   OIDC_AUDIENCE: 'AUTH_MODE=oidc is not available in this version',
   OIDC_JWKS_URI: 'AUTH_MODE=oidc is not available in this version',
   OIDC_ALLOWED_TENANTS: 'AUTH_MODE=oidc is not available in this version',
-  THROTTLE_LIMIT: 'throttling is not available in this version',
-  THROTTLE_WINDOW_SECONDS: 'throttling is not available in this version',
 };
 
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
@@ -164,6 +164,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     publicUrl,
     audiences: GRAPH_AUDIENCES,
     clockToleranceSeconds: int('CLOCK_TOLERANCE_SECONDS', 300, 0, 3600),
+    throttle: {
+      limit: int('THROTTLE_LIMIT', 2000, 0, 10_000_000),
+      windowSeconds: int('THROTTLE_WINDOW_SECONDS', 60, 1, 86_400),
+    },
     limits: {
       ...defaultLimits,
       maxBodyBytes: int('MAX_BODY_BYTES', defaultLimits.maxBodyBytes, 1024, 64 * 1024 * 1024),

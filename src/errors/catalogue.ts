@@ -43,6 +43,11 @@ export const errorCatalogue = {
     code: 'UnsupportedMediaType',
     message: 'The request body must be sent with Content-Type: application/json.',
   },
+  tooManyRequests: {
+    status: 429,
+    code: 'TooManyRequests',
+    message: 'Too many requests. Retry after the time given in the Retry-After header.',
+  },
   failedDependency: {
     status: 424,
     code: 'FailedDependency',

@@ -35,7 +35,8 @@ export class TestServer {
     opts: { dataDir?: string; config?: Partial<Config>; wrapStorage?: (storage: Storage) => Storage } = {},
   ): Promise<TestServer> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'graph-profile-test-'));
-    const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0' }, opts.config);
+    // Throttling is off unless a test asks for it: suites send many requests as one caller.
+    const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', THROTTLE_LIMIT: '0' }, opts.config);
     const storage = await openTestStorage(config.dataDir);
     const app = await buildApp(config, { storage: opts.wrapStorage ? opts.wrapStorage(storage) : storage });
     await app.listen({ host: '127.0.0.1', port: 0 });
