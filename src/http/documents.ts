@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
+import { DOCS_CSP } from './headers.ts';
 import { serviceCsdl } from '../model/csdl.ts';
 import { openApiDocument } from '../model/openapi.ts';
 import { registerMethodNotAllowed } from './routes.ts';
@@ -62,7 +63,7 @@ export function registerDocumentRoutes(app: FastifyInstance, config: Config): vo
   registerMethodNotAllowed(app, '/openapi.json', ['GET']);
 
   const page = referencePage(prefix);
-  app.get('/docs', async (_req, reply) => reply.type('text/html;charset=utf-8').send(page));
+  app.get('/docs', async (_req, reply) => reply.type('text/html;charset=utf-8').header('Content-Security-Policy', DOCS_CSP).send(page));
   registerMethodNotAllowed(app, '/docs', ['GET']);
   const init = initScript(prefix);
   app.get('/docs/init.js', async (_req, reply) => reply.type('text/javascript;charset=utf-8').send(init));

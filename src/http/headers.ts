@@ -17,8 +17,17 @@ export function setStandardHeaders(req: FastifyRequest, reply: FastifyReply): vo
   reply.header('client-request-id', clientRequestIdOf(req.headers['client-request-id'], req.id));
   reply.header('OData-Version', '4.0');
   reply.header('Cache-Control', 'no-store');
+  // An API's answers are data, never pages: nothing in them may load, run or be framed.
   reply.header('X-Content-Type-Options', 'nosniff');
+  reply.header('Content-Security-Policy', API_CSP);
+  reply.header('X-Frame-Options', 'DENY');
+  reply.header('Referrer-Policy', 'no-referrer');
+  reply.header('Cross-Origin-Resource-Policy', 'same-origin');
 }
+
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+/** The reference page loads only its own script, styles and images (Swagger UI inlines some styles). */
+export const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export function registerStandardHeaders(app: FastifyInstance): void {
   app.addHook('onRequest', async (req, reply) => setStandardHeaders(req, reply));

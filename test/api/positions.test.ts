@@ -265,6 +265,23 @@ describe('response headers', () => {
     assert.notEqual(other.headers.get('request-id'), res.headers.get('request-id'));
   });
 
+  test('security headers suited to an API; the reference page may load only its own assets', async () => {
+    for (const res of [
+      await server.request('GET', '/beta/me/profile/positions', { token: adele.token }),
+      await server.request('GET', '/beta/me/profile/positions/nope', { token: adele.token }),
+      await server.request('GET', '/nowhere'),
+    ]) {
+      assert.equal(res.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'");
+      assert.equal(res.headers.get('x-frame-options'), 'DENY');
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+    }
+    const docs = await server.request('GET', '/docs');
+    assert.match(docs.headers.get('content-security-policy')!, /script-src 'self';/);
+    assert.doesNotMatch(docs.headers.get('content-security-policy')!, /https?:|\*/);
+  });
+
   test('errors carry the same ids in innerError, camel-cased', async () => {
     const res = await server.request('GET', '/beta/me/profile/positions/nope', { token: adele.token, headers: { 'client-request-id': 'abc' } });
     assert.equal(res.status, 404);
