@@ -2,8 +2,9 @@
 // tests both build it; only server.ts opens sockets.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { localTokenVerifier } from './auth/authenticate.ts';
+import { type TokenVerifier, localTokenVerifier } from './auth/authenticate.ts';
 import { openLocalIssuer } from './auth/local-issuer.ts';
+import { type OidcTimings, oidcTokenVerifier } from './auth/oidc.ts';
 import { throttledVerifier } from './auth/throttle.ts';
 import type { Config } from './config.ts';
 import { handleFrameworkError, registerErrorHandling, writeClientError } from './http/error-responses.ts';
@@ -21,11 +22,16 @@ const MAX_HEADER_BYTES = 128 * 1024;
 
 export interface AppDeps {
   readonly storage: Storage;
+  /** PEM certificate and key: the app then speaks HTTPS (it is the server's, made here, that listens). */
+  readonly https?: { readonly cert: string; readonly key: string };
   readonly clock?: Clock;
+  /** AUTH_MODE=oidc: shorter key-refresh and retry periods, so that tests need not wait out the defaults. */
+  readonly oidcTimings?: OidcTimings;
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(deps.https ? { https: { cert: deps.https.cert, key: deps.https.key } } : {}),
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization'],
@@ -52,15 +58,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerErrorHandling(app);
 
   const storage = deps.storage;
-  const issuer = await openLocalIssuer(storage);
-  const verifier = throttledVerifier(
-    localTokenVerifier(issuer, {
-      audiences: config.audiences,
-      clockToleranceSeconds: config.clockToleranceSeconds,
-      maxTokenLength: config.limits.maxTokenLength,
-    }),
-    config.throttle,
-  );
+  // In OIDC mode the local issuer is not opened: no signing key is created, and none is published.
+  const issuer = config.authMode === 'local' ? await openLocalIssuer(storage) : undefined;
+  const tokenOptions = { clockToleranceSeconds: config.clockToleranceSeconds, maxTokenLength: config.limits.maxTokenLength };
+  let tokenVerifier: TokenVerifier;
+  if (issuer) {
+    tokenVerifier = localTokenVerifier(issuer, { ...tokenOptions, audiences: config.audiences });
+  } else {
+    if (!config.oidc) throw new Error('AUTH_MODE=oidc without OIDC settings');
+    tokenVerifier = oidcTokenVerifier(config.oidc, { ...tokenOptions, ...deps.oidcTimings, warn: (message) => app.log.warn(message) });
+  }
+  const verifier = throttledVerifier(tokenVerifier, config.throttle);
   const operationDeps = {
     storage,
     verifier,
@@ -70,7 +78,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   };
   const operations = { ...positionOperations(operationDeps), ...userOperations(operationDeps) };
 
-  registerWellKnownRoutes(app, config, { storage, issuer });
+  registerWellKnownRoutes(app, config, { storage, ...(issuer ? { issuer } : {}) });
   registerDocumentRoutes(app, config);
   registerBatchRoute(app, config, { verifier });
   registerPositionRoutes(app, config, operations);

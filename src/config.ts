@@ -1,6 +1,8 @@
 // Every setting, read once from the environment, validated (all problems reported at once) and frozen.
 // Nothing else in the service reads process.env.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { TlsSettings } from './http/tls.ts';
 
 export interface Limits {
   /** Largest request body accepted (413 beyond). */
@@ -26,13 +28,46 @@ export interface DatabaseConfig {
   readonly connectTimeoutMs: number;
 }
 
+/** AUTH_MODE=oidc: tokens from an external OpenID Connect issuer (Entra ID, Keycloak, …). */
+export interface OidcConfig {
+  /** The exact `iss` expected. May hold `{tenantid}` (multi-tenant Entra): then `iss` must be it with the token's `tid` in place. */
+  readonly issuer: string;
+  readonly audiences: readonly string[];
+  /** The issuer's JWKS; when absent, found by discovery from the issuer on first use. */
+  readonly jwksUri?: string | undefined;
+  /** Tenant ids (lower case) whose tokens are accepted; any tenant when absent. */
+  readonly allowedTenants?: readonly string[] | undefined;
+}
+
+/** In OIDC_ISSUER, stands for the token's `tid` (Entra's own notation in its common discovery document). */
+export const TENANT_PLACEHOLDER = '{tenantid}';
+
+/**
+ * An issuer or JWKS address the service may trust: https, or plain http only on this machine (a test
+ * or development issuer), where nobody on the network can swap the keys.
+ */
+export function isTrustedIdentityUrl(raw: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return false;
+  }
+  const loopback = u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
+  return (u.protocol === 'https:' || (u.protocol === 'http:' && loopback)) && !u.username && !u.password && !u.search && !u.hash;
+}
+
 export interface Config {
+  /** HTTPS: PEM files (TLS_CERT, TLS_KEY), or a self-signed certificate in dataDir (TLS=1); else HTTP. */
+  readonly tls: TlsSettings | undefined;
   /** PostgreSQL (DATABASE_URL); when absent, SQLite in dataDir. */
   readonly database: DatabaseConfig | undefined;
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
-  readonly authMode: 'local';
+  readonly authMode: 'local' | 'oidc';
+  /** Set exactly when authMode is 'oidc'. */
+  readonly oidc: OidcConfig | undefined;
   readonly allowApplicationPermissions: boolean;
   readonly logLevel: LogLevel;
   /** Base of absolute links (Location, @odata.context); when unset, taken from each request's Host. */
@@ -71,15 +106,6 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Settings the specification names that this version does not implement yet: refused, not ignored. */
-const NOT_YET_SUPPORTED: Record<string, string> = {
-  TLS: 'HTTPS is not available in this version; put a TLS-terminating proxy in front',
-  TLS_CERT: 'HTTPS is not available in this version; put a TLS-terminating proxy in front',
-  TLS_KEY: 'HTTPS is not available in this version; put a TLS-terminating proxy in front',
-  OIDC_ISSUER: 'AUTH_MODE=oidc is not available in this version',
-  OIDC_AUDIENCE: 'AUTH_MODE=oidc is not available in this version',
-  OIDC_JWKS_URI: 'AUTH_MODE=oidc is not available in this version',
-  OIDC_ALLOWED_TENANTS: 'AUTH_MODE=oidc is not available in this version',
-};
 
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const problems: string[] = [];
@@ -108,17 +134,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     return def;
   };
 
-  for (const [name, why] of Object.entries(NOT_YET_SUPPORTED)) {
-    if (get(name) !== undefined) problems.push(`${name} is set: ${why}`);
-  }
 
   const authMode = get('AUTH_MODE') ?? 'local';
-  if (authMode !== 'local') {
-    problems.push(
-      authMode === 'oidc'
-        ? 'AUTH_MODE=oidc is not available in this version; use AUTH_MODE=local'
-        : `AUTH_MODE=${JSON.stringify(authMode)}: expected local or oidc`,
-    );
+  if (authMode !== 'local' && authMode !== 'oidc') problems.push(`AUTH_MODE=${JSON.stringify(authMode)}: expected local or oidc`);
+  const oidc = authMode === 'oidc' ? oidcConfig(get, problems) : undefined;
+  if (authMode !== 'oidc') {
+    // Refused rather than ignored: an operator who set an issuer but not the mode would otherwise
+    // believe tokens are checked against it.
+    for (const name of OIDC_SETTINGS) if (get(name) !== undefined) problems.push(`${name} is set, but AUTH_MODE is not oidc: set AUTH_MODE=oidc or unset ${name}`);
   }
 
   const logLevel = (get('LOG_LEVEL') ?? 'info') as LogLevel;
@@ -153,12 +176,26 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     };
   }
 
+  let tls: TlsSettings | undefined;
+  const [certFile, keyFile] = [get('TLS_CERT'), get('TLS_KEY')];
+  if (certFile !== undefined || keyFile !== undefined) {
+    if (certFile === undefined || keyFile === undefined) problems.push('TLS_CERT and TLS_KEY go together: set both, or neither');
+    for (const [name, file] of [['TLS_CERT', certFile], ['TLS_KEY', keyFile]] as const) {
+      if (file !== undefined && !existsSync(file)) problems.push(`${name}=${JSON.stringify(file)}: no such file`);
+    }
+    if (certFile !== undefined && keyFile !== undefined) tls = { kind: 'files', certFile: resolve(certFile), keyFile: resolve(keyFile) };
+  } else if (bool('TLS', false)) {
+    tls = { kind: 'self-signed' };
+  }
+
   const config: Config = {
+    tls,
     database,
     host,
     port: int('PORT', 8080, 0, 65535),
     dataDir: resolve(get('DATA_DIR') ?? './data'),
-    authMode: 'local',
+    authMode: authMode === 'oidc' ? 'oidc' : 'local',
+    oidc,
     allowApplicationPermissions: bool('ALLOW_APPLICATION_PERMISSIONS', false),
     logLevel,
     publicUrl,
@@ -177,6 +214,44 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+const OIDC_SETTINGS = ['OIDC_ISSUER', 'OIDC_AUDIENCE', 'OIDC_JWKS_URI', 'OIDC_ALLOWED_TENANTS'];
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const URL_RULE = 'expected an https:// URL (http:// only for localhost or 127.0.0.1), without query or fragment';
+
+function oidcConfig(get: (name: string) => string | undefined, problems: string[]): OidcConfig {
+  const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+  const issuer = get('OIDC_ISSUER') ?? '';
+  if (issuer === '') {
+    problems.push('AUTH_MODE=oidc needs OIDC_ISSUER, the issuer of the tokens (e.g. https://login.microsoftonline.com/{tenantid}/v2.0)');
+  } else {
+    const concrete = issuer.replace(TENANT_PLACEHOLDER, 'common');
+    if (!isTrustedIdentityUrl(concrete)) problems.push(`OIDC_ISSUER=${JSON.stringify(issuer)}: ${URL_RULE}`);
+    // Only in the path, once: in the host name a token's tid would choose which server is trusted.
+    else if (concrete.includes(TENANT_PLACEHOLDER) || (issuer.includes(TENANT_PLACEHOLDER) && issuer.indexOf(TENANT_PLACEHOLDER) < new URL(concrete).origin.length)) {
+      problems.push(`OIDC_ISSUER=${JSON.stringify(issuer)}: ${TENANT_PLACEHOLDER} may appear once, in the path`);
+    }
+  }
+
+  const audiences = list(get('OIDC_AUDIENCE'));
+  if (audiences.length === 0) {
+    problems.push('AUTH_MODE=oidc needs OIDC_AUDIENCE, the audience (aud) of the tokens, or a comma list of them (e.g. https://graph.microsoft.com)');
+  }
+
+  const jwksUri = get('OIDC_JWKS_URI');
+  if (jwksUri !== undefined && !isTrustedIdentityUrl(jwksUri)) problems.push(`OIDC_JWKS_URI=${JSON.stringify(jwksUri)}: ${URL_RULE}`);
+
+  const rawTenants = get('OIDC_ALLOWED_TENANTS');
+  const allowedTenants = rawTenants === undefined ? undefined : list(rawTenants).map((t) => t.toLowerCase());
+  if (allowedTenants !== undefined) {
+    const bad = allowedTenants.filter((t) => !TENANT_ID.test(t));
+    if (allowedTenants.length === 0 || bad.length > 0) {
+      problems.push(`OIDC_ALLOWED_TENANTS=${JSON.stringify(rawTenants)}: expected a comma list of tenant ids (GUIDs)${bad.length ? `; not a GUID: ${bad.join(', ')}` : ''}`);
+    }
+  }
+  return { issuer, audiences, jwksUri, allowedTenants };
 }
 
 function deepFreeze<T>(o: T): T {

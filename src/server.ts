@@ -2,15 +2,17 @@
 // finish what is in flight, close the database.
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
+import { loadTls } from './http/tls.ts';
 import { openStorage } from './storage/open.ts';
 
-export async function startServer(config: Config): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startServer(config: Config): Promise<{ url: string; certPath?: string; close: () => Promise<void> }> {
+  const tls = config.tls ? await loadTls(config.tls, config.dataDir) : undefined;
   const storage = await openStorage(config, {
     onPoolError: (e) => process.stderr.write(`graph-profile: database connection lost (${e.message}); requests get 503 until it returns\n`),
   });
   let app;
   try {
-    app = await buildApp(config, { storage });
+    app = await buildApp(config, { storage, ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}) });
     await app.listen({ host: config.host, port: config.port });
   } catch (e) {
     await app?.close();
@@ -19,14 +21,14 @@ export async function startServer(config: Config): Promise<{ url: string; close:
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await app.close();
       await storage.close();
     })());
-  return { url, close };
+  return { url, ...(tls ? { certPath: tls.certPath } : {}), close };
 }
 
 export function closeOnSignals(close: () => Promise<void>, log: (msg: string) => void): void {

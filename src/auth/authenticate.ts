@@ -1,5 +1,5 @@
 // Turns the Authorization header into a Caller, or a 401 that says what is wrong with the token.
-import { errors as joseErrors } from 'jose';
+import { type JWTPayload, errors as joseErrors } from 'jose';
 import { GraphError } from '../errors/graph-error.ts';
 import { type Caller, callerFromClaims } from './caller.ts';
 import { IssuerMismatch, type LocalIssuer } from './local-issuer.ts';
@@ -8,7 +8,8 @@ export interface TokenVerifier {
   authenticate(authorization: string | undefined): Promise<Caller>;
 }
 
-const unauthenticated = (message: string) =>
+/** The 401 of every token verifier, with the `WWW-Authenticate` challenge RFC 6750 asks for. */
+export const unauthenticated = (message: string) =>
   new GraphError('invalidAuthenticationToken', message, {
     headers: { 'WWW-Authenticate': 'Bearer realm="graph-profile", error="invalid_token"' },
   });
@@ -26,21 +27,26 @@ export function localTokenVerifier(
       } catch (e) {
         throw unauthenticated(describeTokenError(e));
       }
-      try {
-        return callerFromClaims(claims);
-      } catch (e) {
-        if (e instanceof GraphError) throw unauthenticated(e.message);
-        throw e;
-      }
+      return verifiedCaller(claims);
     },
   };
+}
+
+/** The caller of a token whose signature and lifetime are verified; claims it lacks are a 401. */
+export function verifiedCaller(claims: JWTPayload): Caller {
+  try {
+    return callerFromClaims(claims);
+  } catch (e) {
+    if (e instanceof GraphError) throw unauthenticated(e.message);
+    throw e;
+  }
 }
 
 /**
  * The token of an `Authorization: Bearer {token}` header. Read by length and by splitting, not by a
  * regular expression: a header is up to 128 KiB of attacker's text, and the length is checked first.
  */
-function bearerToken(authorization: string | undefined, maxTokenLength: number): string {
+export function bearerToken(authorization: string | undefined, maxTokenLength: number): string {
   if (authorization === undefined || authorization.trim() === '') throw unauthenticated('Access token is empty.');
   if (authorization.length > maxTokenLength + 64) {
     throw unauthenticated(`Access token is longer than ${maxTokenLength} characters.`);
@@ -57,7 +63,8 @@ function bearerToken(authorization: string | undefined, maxTokenLength: number):
   return token;
 }
 
-function describeTokenError(e: unknown): string {
+/** What is wrong with a token, from the error jose (or an issuer check) threw. */
+export function describeTokenError(e: unknown): string {
   if (e instanceof joseErrors.JWTExpired) return 'Lifetime validation failed, the token is expired.';
   if (e instanceof joseErrors.JWTClaimValidationFailed) {
     if (e.claim === 'nbf') return 'Lifetime validation failed, the token is not yet valid (nbf is in the future).';

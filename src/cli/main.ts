@@ -6,7 +6,7 @@ import { tokenCommand } from './token.ts';
 import { usersCommand } from './users.ts';
 
 const USAGE = `usage:
-  graph-profile serve
+  graph-profile serve [--tls]
   graph-profile token --upn UPN [--name NAME] [--tenant TENANT_ID] [--scopes "User.Read User.ReadWrite"] [--admin] [--expires-in SECONDS]
   graph-profile token --app APP_ID --roles "User.Read.All" [--name NAME] [--tenant TENANT_ID] [--expires-in SECONDS]
   graph-profile users add --upn UPN --name NAME [--tenant TENANT_ID]
@@ -19,7 +19,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     switch (command) {
       case 'serve':
       case undefined:
-        return await serve(env);
+        if (rest.some((a) => a !== '--tls')) throw new UsageError(`serve takes only --tls, not '${rest.join(' ')}'`);
+        return await serve(rest.includes('--tls') ? { ...env, TLS: '1' } : env);
       case 'token':
         process.stdout.write(`${await tokenCommand(rest, loadConfig(env))}\n`);
         return 0;
@@ -61,8 +62,11 @@ async function serve(env: NodeJS.ProcessEnv): Promise<number> {
     }
     throw e;
   }
+  // The certificate first: whoever waits for the "serving" line then has both.
+  if (server.certPath) log(`TLS certificate: ${server.certPath} (trust it in your client, or set TLS_CERT/TLS_KEY)`);
   log(`serving ${server.url}/beta (data in ${config.dataDir})`);
-  log(`get a token with: npx graph-profile token --upn adele@contoso.com`);
+  if (config.authMode === 'local') log(`get a token with: npx graph-profile token --upn adele@contoso.com`);
+  else log(`tokens are checked against ${config.oidc?.issuer ?? 'the OIDC issuer'}`);
   closeOnSignals(server.close, log);
   return 0;
 }

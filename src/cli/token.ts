@@ -10,6 +10,11 @@ import { findOrAddUser } from './users.ts';
 const DEFAULT_LIFETIME_SECONDS = 3600;
 
 export async function tokenCommand(args: string[], config: Config): Promise<string> {
+  if (config.authMode === 'oidc') {
+    throw new UsageError(
+      `AUTH_MODE=oidc: the service accepts tokens from the OIDC provider (${config.oidc?.issuer}) only; get one from it, not from graph-profile token`,
+    );
+  }
   const flags = parseFlags(args, {
     upn: { type: 'string' },
     name: { type: 'string' },

@@ -23,6 +23,7 @@ export function setStandardHeaders(req: FastifyRequest, reply: FastifyReply): vo
   reply.header('X-Frame-Options', 'DENY');
   reply.header('Referrer-Policy', 'no-referrer');
   reply.header('Cross-Origin-Resource-Policy', 'same-origin');
+  if (req.protocol === 'https') reply.header('Strict-Transport-Security', 'max-age=31536000');
 }
 
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'";

@@ -1,5 +1,6 @@
-// Public routes: liveness, readiness, and the local issuer's OpenID discovery document and JWKS, so
-// that other services can verify tokens this emulator mints.
+// Public routes: liveness, readiness, and (in local mode) the local issuer's OpenID discovery document
+// and JWKS, so that other services can verify tokens this emulator mints. In OIDC mode the real
+// issuer publishes those; serving our own would only mislead.
 import type { FastifyInstance } from 'fastify';
 import type { LocalIssuer } from '../auth/local-issuer.ts';
 import { LOCAL_ISSUER_BASE, localIssuer } from '../auth/constants.ts';
@@ -11,7 +12,7 @@ import { baseUrlOf } from './routes.ts';
 /** Like Entra's: a tenant id, or one of its aliases. Nothing else, so that no API path can match these routes. */
 const TENANT = '^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|common|organizations|consumers)$';
 
-export function registerWellKnownRoutes(app: FastifyInstance, config: Config, deps: { storage: Storage; issuer: LocalIssuer }): void {
+export function registerWellKnownRoutes(app: FastifyInstance, config: Config, deps: { storage: Storage; issuer?: LocalIssuer }): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async () => {
@@ -23,8 +24,10 @@ export function registerWellKnownRoutes(app: FastifyInstance, config: Config, de
     return { status: 'ok', database: 'reachable' };
   });
 
-  app.get('/discovery/v2.0/keys', async () => deps.issuer.jwks);
-  app.get(`/:tenant(${TENANT})/discovery/v2.0/keys`, async () => deps.issuer.jwks);
+  const local = deps.issuer;
+  if (!local) return;
+  app.get('/discovery/v2.0/keys', async () => local.jwks);
+  app.get(`/:tenant(${TENANT})/discovery/v2.0/keys`, async () => local.jwks);
 
   // No authorization or token endpoint: tokens are minted by `graph-profile token`.
   const discovery = (base: string, issuer: string) => ({

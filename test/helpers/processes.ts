@@ -129,8 +129,8 @@ export class ServerProcess {
     void exited.then((e) => (this.exit = e));
   }
 
-  static start(opts: { dataDir: string; env?: Record<string, string> }): Promise<ServerProcess> {
-    const child = spawn(process.execPath, [BIN, 'serve'], {
+  static start(opts: { dataDir: string; env?: Record<string, string>; args?: string[] }): Promise<ServerProcess> {
+    const child = spawn(process.execPath, [BIN, 'serve', ...(opts.args ?? [])], {
       cwd: PROJECT_ROOT,
       env: childEnv({ DATA_DIR: opts.dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...opts.env }),
       stdio: ['ignore', 'pipe', 'pipe'],

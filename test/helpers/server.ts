@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { JWTPayload } from 'jose';
-import { buildApp } from '../../src/app.ts';
+import { type AppDeps, buildApp } from '../../src/app.ts';
 import { DEV_TENANT_ID } from '../../src/auth/constants.ts';
 import { applicationClaims, delegatedClaims } from '../../src/auth/dev-tokens.ts';
 import { type LocalIssuer, openLocalIssuer } from '../../src/auth/local-issuer.ts';
@@ -26,24 +26,34 @@ export class TestServer {
   private constructor(
     readonly config: Config,
     readonly storage: Storage,
-    readonly issuer: LocalIssuer,
+    private readonly localIssuer: LocalIssuer | undefined,
     private readonly app: FastifyInstance,
     readonly url: string,
   ) {}
 
   static async start(
-    opts: { dataDir?: string; config?: Partial<Config>; wrapStorage?: (storage: Storage) => Storage } = {},
+    opts: { dataDir?: string; config?: Partial<Config>; wrapStorage?: (storage: Storage) => Storage; oidcTimings?: AppDeps['oidcTimings'] } = {},
   ): Promise<TestServer> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'graph-profile-test-'));
     // Throttling is off unless a test asks for it: suites send many requests as one caller.
     const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', THROTTLE_LIMIT: '0' }, opts.config);
     const storage = await openTestStorage(config.dataDir);
-    const app = await buildApp(config, { storage: opts.wrapStorage ? opts.wrapStorage(storage) : storage });
+    const app = await buildApp(config, {
+      storage: opts.wrapStorage ? opts.wrapStorage(storage) : storage,
+      ...(opts.oidcTimings ? { oidcTimings: opts.oidcTimings } : {}),
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    const issuer = await openLocalIssuer(storage);
+    // In OIDC mode tokens come from the test's own issuer; the minting helpers below are for local mode.
+    const issuer = config.authMode === 'local' ? await openLocalIssuer(storage) : undefined;
     return new TestServer(config, storage, issuer, app, `http://127.0.0.1:${port}`);
+  }
+
+  /** The local issuer (local mode only). */
+  get issuer(): LocalIssuer {
+    if (!this.localIssuer) throw new Error('AUTH_MODE=oidc: this server has no local issuer; sign tokens with the test issuer');
+    return this.localIssuer;
   }
 
   get dataDir(): string {
