@@ -5,6 +5,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { SignJWT, generateKeyPair, importJWK } from 'jose';
 import { DEV_TENANT_ID } from '../../src/auth/constants.ts';
 import { defaultLimits } from '../../src/config.ts';
+import { everyOperation } from '../helpers/attacks.ts';
 import { TestServer, type Reply, type UserToken } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -179,12 +180,7 @@ describe('bad tokens → 401 InvalidAuthenticationToken with WWW-Authenticate', 
   for (const [name, header, message] of cases) {
     test(name, async () => {
       const authorization = await header();
-      for (const [method, path, body] of [
-        ['GET', '/beta/me/profile/positions', undefined],
-        ['POST', '/beta/me/profile/positions', { detail: { jobTitle: 'intruder' } }],
-        ['PATCH', `/beta/me/profile/positions/${itemId}`, { isCurrent: false }],
-        ['DELETE', `/beta/me/profile/positions/${itemId}`, undefined],
-      ] as const) {
+      for (const [method, path, body] of everyOperation(itemId)) {
         const res = await server.request(method, path, { ...(authorization !== undefined ? { headers: { authorization } } : {}), body });
         await assertRefused(res, 401, 'InvalidAuthenticationToken', message);
         assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);

@@ -12,6 +12,7 @@ import type { OidcTimings } from '../../src/auth/oidc.ts';
 import type { OidcConfig } from '../../src/config.ts';
 import { type IssuerKey, TestOidcIssuer, newKey } from '../helpers/oidc-issuer.ts';
 import { makeDataDir, removeDataDir, runCli } from '../helpers/processes.ts';
+import { everyOperation } from '../helpers/attacks.ts';
 import { type Reply, TestServer } from '../helpers/server.ts';
 
 const AUDIENCE = 'api://graph-profile';
@@ -133,13 +134,7 @@ describe('discovery, multi-tenant issuer with {tenantid} and an allow-list', () 
         assert.ok(itemId, 'the valid-token test ran first');
         const snapshot = await list();
         const authorization = await header();
-        for (const [method, path, body] of [
-          ['GET', '/beta/me/profile/positions', undefined],
-          ['POST', '/beta/me/profile/positions', { detail: { jobTitle: 'intruder' } }],
-          ['PATCH', `/beta/me/profile/positions/${itemId}`, { isCurrent: false }],
-          ['DELETE', `/beta/me/profile/positions/${itemId}`, undefined],
-          ['GET', '/beta/me', undefined],
-        ] as const) {
+        for (const [method, path, body] of everyOperation(itemId)) {
           const res = await server.request(method, path, { ...(authorization !== undefined ? { headers: { authorization } } : {}), body });
           await assertRefused(res, message, snapshot);
         }
