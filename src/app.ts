@@ -9,6 +9,7 @@ import { throttledVerifier } from './auth/throttle.ts';
 import type { Config } from './config.ts';
 import { handleFrameworkError, registerErrorHandling, writeClientError } from './http/error-responses.ts';
 import { registerBatchRoute } from './http/batch.ts';
+import { registerCallerLog } from './http/caller-log.ts';
 import { registerDocumentRoutes } from './http/documents.ts';
 import { registerStandardHeaders } from './http/headers.ts';
 import { registerPositionRoutes } from './http/routes.ts';
@@ -55,6 +56,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   registerStandardHeaders(app);
+  registerCallerLog(app);
   registerErrorHandling(app);
 
   const storage = deps.storage;

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenVerifier } from '../auth/authenticate.ts';
+import { noteCaller } from './caller-log.ts';
 import type { Config } from '../config.ts';
 import { GraphError } from '../errors/graph-error.ts';
 import { clip } from '../model/quote.ts';
@@ -38,7 +39,7 @@ export function registerBatchRoute(app: FastifyInstance, config: Config, deps: {
       if (req.headers[STEP_MARKER_HEADER] === marker) {
         throw new GraphError('badRequest', 'A batch request cannot contain another $batch request.');
       }
-      await deps.verifier.authenticate(req.headers.authorization);
+      noteCaller(req, await deps.verifier.authenticate(req.headers.authorization));
       const steps = readBatch(parseJsonBody(req.headers['content-type'], req.body as Buffer | undefined, config.limits), config.limits);
       const outer: Outer = {
         authorization: req.headers.authorization!,

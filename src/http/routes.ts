@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import { GraphError } from '../errors/graph-error.ts';
 import type { OperationResult, PositionRequest, positionOperations } from '../positions/operations.ts';
 import type { userOperations } from '../positions/user-operations.ts';
+import { noteCaller } from './caller-log.ts';
 import { sendGraphError } from './error-responses.ts';
 import { ODATA_JSON } from './headers.ts';
 import { parseJsonBody } from './json-body.ts';
@@ -93,6 +94,7 @@ function toPositionRequest(config: Config, req: FastifyRequest): PositionRequest
     query,
     ifMatch: header('if-match'),
     ifNoneMatch: header('if-none-match'),
+    noteCaller: (caller) => noteCaller(req, caller),
     authorization: req.headers.authorization,
     userRef: params.userRef ?? null,
     ...(params.positionId !== undefined ? { positionId: params.positionId } : {}),

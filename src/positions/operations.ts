@@ -45,6 +45,8 @@ export interface PositionRequest {
   readonly query: string;
   readonly ifMatch?: string | undefined;
   readonly ifNoneMatch?: string | undefined;
+  /** Told who the verified caller is, for the request log. */
+  readonly noteCaller?: (caller: Caller) => void;
 }
 
 export interface OperationResult {
@@ -77,7 +79,11 @@ async function untilCommitted(step: () => Promise<OperationResult | undefined>):
 export function positionOperations(deps: PositionsDeps) {
   const { storage, clock } = deps;
 
-  const authenticate = (req: PositionRequest) => deps.verifier.authenticate(req.authorization);
+  const authenticate = async (req: PositionRequest) => {
+    const caller = await deps.verifier.authenticate(req.authorization);
+    req.noteCaller?.(caller);
+    return caller;
+  };
   const resolveUser = (caller: Caller, req: PositionRequest, access: Access) =>
     resolveTargetUser(caller, req.userRef, access, { storage, clock, allowApplicationPermissions: deps.allowApplicationPermissions });
 

@@ -14,6 +14,7 @@ export function userOperations(deps: { storage: Storage; verifier: TokenVerifier
   return {
     async getUser(req: PositionRequest): Promise<OperationResult> {
       const caller = await deps.verifier.authenticate(req.authorization);
+      req.noteCaller?.(caller);
       const { user } = await resolveTargetUser(caller, req.userRef, 'read', deps);
       const select = userSelect(req.query);
       const selected = select ? `(${select.join(',')})` : '';

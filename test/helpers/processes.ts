@@ -124,7 +124,7 @@ export class ServerProcess {
     /** The data directory the server says it uses. */
     readonly reportedDataDir: string,
     readonly exited: Promise<Exit>,
-    private readonly output: { stderr: string },
+    private readonly output: { stderr: string; stdout: string },
   ) {
     void exited.then((e) => (this.exit = e));
   }
@@ -135,10 +135,10 @@ export class ServerProcess {
       env: childEnv({ DATA_DIR: opts.dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...opts.env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const output = { stderr: '' };
+    const output = { stderr: '', stdout: '' };
     const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     // Keep both pipes drained for the life of the child, so that it never blocks on a full pipe.
-    child.stdout!.resume();
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => (output.stdout += s));
     child.stderr!.setEncoding('utf8');
 
     return new Promise((resolve, reject) => {
@@ -167,6 +167,11 @@ export class ServerProcess {
 
   get stderr(): string {
     return this.output.stderr;
+  }
+
+  /** The server's log (pino writes JSON lines to stdout). */
+  get stdout(): string {
+    return this.output.stdout;
   }
 
   get running(): boolean {
