@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import { handleFrameworkError, registerErrorHandling, writeClientError } from './http/error-responses.ts';
 import { registerBatchRoute } from './http/batch.ts';
 import { registerCallerLog } from './http/caller-log.ts';
+import { registerCors } from './http/cors.ts';
 import { registerDocumentRoutes } from './http/documents.ts';
 import { registerStandardHeaders } from './http/headers.ts';
 import { registerPositionRoutes } from './http/routes.ts';
@@ -55,6 +56,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  if (config.corsOrigins) await registerCors(app, config.corsOrigins);
   registerStandardHeaders(app);
   registerCallerLog(app);
   registerErrorHandling(app);

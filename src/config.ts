@@ -76,6 +76,8 @@ export interface Config {
   readonly audiences: readonly string[];
   readonly clockToleranceSeconds: number;
   readonly limits: Limits;
+  /** Origins allowed to call from a browser (CORS_ORIGINS, comma list, or *); undefined: CORS off. */
+  readonly corsOrigins: readonly string[] | undefined;
   /** Requests per caller per window (limit 0: off). */
   readonly throttle: { readonly limit: number; readonly windowSeconds: number };
 }
@@ -188,8 +190,18 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     tls = { kind: 'self-signed' };
   }
 
+  let corsOrigins: string[] | undefined;
+  const corsRaw = get('CORS_ORIGINS');
+  if (corsRaw !== undefined) {
+    corsOrigins = corsRaw.split(',').map((o) => o.trim()).filter(Boolean);
+    for (const o of corsOrigins) {
+      if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) problems.push(`CORS_ORIGINS: '${o}' is not an origin such as https://app.example.com (scheme, host and port; no path), or *`);
+    }
+  }
+
   const config: Config = {
     tls,
+    corsOrigins,
     database,
     host,
     port: int('PORT', 8080, 0, 65535),
