@@ -22,15 +22,31 @@ const BATCH_URL = '/beta/$batch';
  * one level whatever a step URL manages to look like.
  */
 const STEP_MARKER_HEADER = 'x-graph-profile-batch-step';
+/** The scheme the batch came in on: injected steps are plain HTTP, but their links must say https. */
+const STEP_SCHEME_HEADER = 'x-graph-profile-batch-scheme';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** For a $batch step, the scheme of the batch request itself. */
+    outerProtocol?: 'http' | 'https';
+  }
+}
 
 interface Outer {
   readonly authorization: string;
   readonly host: string | undefined;
+  readonly protocol: string;
   readonly clientRequestId: string | undefined;
 }
 
 export function registerBatchRoute(app: FastifyInstance, config: Config, deps: { verifier: TokenVerifier }): void {
   const marker = randomUUID();
+
+  // Believed only from this process's own steps, which carry the marker no client can know.
+  app.addHook('onRequest', async (req) => {
+    const scheme = req.headers[STEP_SCHEME_HEADER];
+    if (req.headers[STEP_MARKER_HEADER] === marker && (scheme === 'http' || scheme === 'https')) req.outerProtocol = scheme;
+  });
 
   app.route({
     method: 'POST',
@@ -44,6 +60,7 @@ export function registerBatchRoute(app: FastifyInstance, config: Config, deps: {
       const outer: Outer = {
         authorization: req.headers.authorization!,
         host: req.headers.host,
+        protocol: req.outerProtocol ?? req.protocol,
         clientRequestId: single(req.headers['client-request-id']),
       };
       const responses = await runSteps(steps, {
@@ -82,7 +99,12 @@ export function runSteps(
 }
 
 async function inject(app: FastifyInstance, req: FastifyRequest, step: BatchStep, outer: Outer, marker: string): Promise<StepResponse> {
-  const headers: Record<string, string> = { ...step.headers, authorization: outer.authorization, [STEP_MARKER_HEADER]: marker };
+  const headers: Record<string, string> = {
+    ...step.headers,
+    authorization: outer.authorization,
+    [STEP_MARKER_HEADER]: marker,
+    [STEP_SCHEME_HEADER]: outer.protocol,
+  };
   // Links in step responses (Location, @odata.context) name the host the client called.
   if (outer.host !== undefined) headers.host = outer.host;
   const clientRequestId = step.headers['client-request-id'] ?? outer.clientRequestId;

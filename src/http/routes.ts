@@ -40,7 +40,7 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](
 export function baseUrlOf(config: Config, req: FastifyRequest): string {
   if (config.publicUrl) return config.publicUrl;
   if (!HOST.test(req.host ?? '')) throw new GraphError('badRequest', 'The Host header is missing or not a valid host name.');
-  return `${req.protocol}://${req.host}`;
+  return `${req.outerProtocol ?? req.protocol}://${req.host}`;
 }
 
 export function sendResult(reply: FastifyReply, result: OperationResult): FastifyReply {

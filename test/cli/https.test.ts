@@ -43,6 +43,21 @@ test('serve --tls generates a certificate for localhost into DATA_DIR and answer
   const list = await get(`${server.url}/beta/me/profile/positions`, ca, { authorization: `Bearer ${token}` });
   assert.equal(list.status, 200, list.body);
   assert.ok(JSON.parse(list.body)['@odata.context'].startsWith(`${server.url}/beta/`), 'links say https');
+  // Links inside $batch step answers say https too, though steps are replayed internally.
+  const batch = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const body = JSON.stringify({ requests: [{ id: '1', method: 'POST', url: '/me/profile/positions', body: {} }] });
+    const r = request(`${server.url}/beta/$batch`, { method: 'POST', ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+    });
+    r.on('error', reject);
+    r.end(body);
+  });
+  const step = JSON.parse(batch.body).responses[0];
+  assert.equal(step.status, 201, batch.body);
+  assert.ok(step.headers.Location.startsWith(`${server.url}/beta/users/`), step.headers.Location);
+  assert.ok(step.body['@odata.context'].startsWith('https://'));
   // Through the name too: the certificate names localhost.
   const byName = await get(server.url.replace('127.0.0.1', 'localhost') + '/healthz', ca);
   assert.equal(byName.status, 200);
