@@ -1,11 +1,11 @@
 // Opens PostgreSQL storage (DATABASE_URL). Several instances may share one database: migrations run
 // under Kysely's PostgreSQL advisory lock, the signing key is in the database, and every version check
 // is a conditional UPDATE in the database (kysely-storage.ts).
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { tableKeyStore } from './key-table.ts';
 import { createKyselyStorage } from './kysely-storage.ts';
-import { migrationProvider } from './migrations/index.ts';
+import { migrateToLatest } from './migrations/index.ts';
 import type { Storage } from './port.ts';
 import type { Database } from './schema.ts';
 import { withUnavailability } from './unavailable.ts';
@@ -39,15 +39,7 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
   try {
     if (opts.schema) await db.schema.createSchema(opts.schema).ifNotExists().execute();
     // Named explicitly: without it, Kysely takes a migration table in any schema for its own.
-    const { error, results } = await new Migrator({
-      db,
-      provider: migrationProvider,
-      ...(opts.schema ? { migrationTableSchema: opts.schema } : {}),
-    }).migrateToLatest();
-    if (error) {
-      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-      throw new Error(`database migration ${failed ?? ''} failed: ${String((error as Error).message ?? error)}`);
-    }
+    await migrateToLatest(db, opts.schema ? { migrationTableSchema: opts.schema } : {});
   } catch (e) {
     await db.destroy();
     throw e;

@@ -8,7 +8,6 @@ import {
   CompiledQuery,
   type DatabaseConnection,
   Kysely,
-  Migrator,
   SqliteAdapter,
   SqliteDialect,
   type SqliteDialectConfig,
@@ -16,7 +15,7 @@ import {
 } from 'kysely';
 import { fileKeyStore } from './key-file.ts';
 import { createKyselyStorage } from './kysely-storage.ts';
-import { migrationProvider } from './migrations/index.ts';
+import { migrateToLatest } from './migrations/index.ts';
 import type { Storage } from './port.ts';
 import type { Database } from './schema.ts';
 
@@ -32,7 +31,8 @@ export async function openSqliteStorage(dataDir: string): Promise<Storage> {
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new GraphProfileSqliteDialect({ database: sqlite }) });
   try {
-    await migrate(db);
+    // One transaction (transactional DDL, below), begun IMMEDIATE: all migrations or, after a crash, none.
+    await migrateToLatest(db);
   } catch (e) {
     await db.destroy();
     throw e;
@@ -74,14 +74,5 @@ class GraphProfileSqliteDialect extends SqliteDialect {
 
   override createDriver() {
     return new ImmediateTransactionSqliteDriver(this.#config);
-  }
-}
-
-/** Applies pending migrations in one transaction: all of them or, after a crash, none. */
-export async function migrate(db: Kysely<Database>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`database migration ${failed ?? ''} failed: ${String((error as Error).message ?? error)}`);
   }
 }

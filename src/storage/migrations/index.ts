@@ -1,6 +1,6 @@
 // Versioned schema migrations, applied in name order at start-up by Kysely's Migrator. Never edit one
 // that has shipped; add the next.
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 
 const m0001_initial: Migration = {
   async up(db: Kysely<any>) {
@@ -56,3 +56,12 @@ export const migrations: Record<string, Migration> = {
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => migrations,
 };
+
+/** Applies pending migrations (Kysely's Migrator: in one transaction, under the dialect's lock). */
+export async function migrateToLatest(db: Kysely<any>, opts: { migrationTableSchema?: string } = {}): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider: migrationProvider, ...opts }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${String((error as Error).message ?? error)}`);
+  }
+}
