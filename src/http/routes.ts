@@ -47,6 +47,7 @@ export function sendResult(reply: FastifyReply, result: OperationResult): Fastif
   reply.status(result.status);
   if (result.headers) reply.headers(result.headers);
   if (result.text !== undefined) return reply.type('text/plain; charset=utf-8').send(result.text);
+  if (result.json !== undefined) return reply.type(ODATA_JSON).send(result.json);
   return result.body === undefined ? reply.send() : reply.type(ODATA_JSON).send(result.body);
 }
 

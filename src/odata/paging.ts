@@ -70,13 +70,13 @@ function sortKeys(q: CollectionQuery): SortKey[] {
 }
 
 /** A skiptoken is valid only with the $orderby it was cut for. */
-const orderSignature = (q: CollectionQuery) => q.orderBy?.text.replace(/\s+/g, ' ').trim() ?? '';
+export const orderSignature = (q: CollectionQuery) => q.orderBy?.text.replace(/\s+/g, ' ').trim() ?? '';
 
-function encodeSkipToken(signature: string, key: unknown[]): string {
+export function encodeSkipToken(signature: string, key: unknown[]): string {
   return Buffer.from(JSON.stringify({ o: signature, k: key })).toString('base64url');
 }
 
-function decodeSkipToken(token: string, signature: string, keyCount: number): unknown[] {
+export function decodeSkipToken(token: string, signature: string, keyCount: number): unknown[] {
   const bad = () => new GraphError('badRequest', 'The $skiptoken is not valid for this request; follow @odata.nextLink as it was given.');
   let parsed: unknown;
   try {
@@ -100,4 +100,30 @@ export function nextLinkQuery(q: CollectionQuery, skipToken: string): string {
   if (q.count) parts.push(['$count', 'true']);
   parts.push(['$skiptoken', skipToken]);
   return parts.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+}
+
+/**
+ * Whether the database can cut the page itself: no $filter, $orderby or $select, so the order is the
+ * default one, which the storage index keeps, and items are served as stored.
+ */
+export const isDefaultOrderQuery = (q: CollectionQuery): boolean => !q.filter && !q.orderBy && !q.select;
+
+/** The rows to ask storage for, for a query in the default order: one more than the page, to learn whether more follow. */
+export function defaultOrderWindow(q: CollectionQuery): { after?: [string, string]; offset: number; limit: number } {
+  const size = q.top ?? DEFAULT_PAGE_SIZE;
+  if (q.skipToken === undefined) return { offset: q.skip ?? 0, limit: size + 1 };
+  const [created, id] = decodeSkipToken(q.skipToken, orderSignature(q), TIE_BREAKERS.length);
+  if (typeof created !== 'string' || typeof id !== 'string') {
+    throw new GraphError('badRequest', 'The $skiptoken is not valid for this request; follow @odata.nextLink as it was given.');
+  }
+  return { after: [created, id], offset: 0, limit: size + 1 };
+}
+
+/** The page of `rows` (as defaultOrderWindow asked for them), with the skiptoken of the next page when more follow. */
+export function defaultOrderPage<T extends { createdDateTime: string; id: string }>(rows: readonly T[], q: CollectionQuery): { items: T[]; nextSkipToken?: string } {
+  const size = q.top ?? DEFAULT_PAGE_SIZE;
+  const items = rows.slice(0, size);
+  const last = items[items.length - 1];
+  if (rows.length <= size || !last) return { items };
+  return { items, nextSkipToken: encodeSkipToken(orderSignature(q), [last.createdDateTime, last.id]) };
 }

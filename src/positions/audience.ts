@@ -15,3 +15,6 @@ export const audienceValue = (canonical: string): number => flagsValue(allowedAu
 
 export const isVisibleTo = (relation: Relation, audience: number): boolean =>
   relation === 'self' || (audience & VISIBLE_TO_OTHERS) !== 0;
+
+/** What storage filters on for a relation: the audiences another user may see; undefined: every item. */
+export const audienceMaskFor = (relation: Relation): number | undefined => (relation === 'self' ? undefined : VISIBLE_TO_OTHERS);

@@ -1,7 +1,6 @@
 // The workPosition operations, each a short list of named steps: authenticate, resolve the target
 // user (which authorizes), read and validate the body, store (one storage call), shape the response.
 // `/me/...` and `/users/{x}/...` arrive here alike; nothing in this file knows about HTTP routing.
-import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { TokenVerifier } from '../auth/authenticate.ts';
 import type { Caller } from '../auth/caller.ts';
@@ -12,15 +11,26 @@ import type { ErrorDetail } from '../errors/catalogue.ts';
 import { workPosition } from '../model/graph-types.ts';
 import { mergePatch } from '../model/merge.ts';
 import { clip } from '../model/quote.ts';
-import { applyQuery, nextLinkQuery } from '../odata/paging.ts';
-import { parseQuery } from '../odata/query-options.ts';
-import { shapeValue } from '../model/shape.ts';
+import { applyQuery, defaultOrderPage, defaultOrderWindow, isDefaultOrderQuery, nextLinkQuery } from '../odata/paging.ts';
+import { type CollectionQuery, parseQuery } from '../odata/query-options.ts';
+import { shapeComplex, shapeValue } from '../model/shape.ts';
 import { propertiesOf } from '../model/types.ts';
 import { GUID, type JsonObject, type ValidationMode, validateBody } from '../model/validate.ts';
 import type { PositionRecord, Storage } from '../storage/port.ts';
-import { audienceValue, defaultAudience, isVisibleTo } from './audience.ts';
+import { audienceMaskFor, audienceValue, defaultAudience, isVisibleTo } from './audience.ts';
 import type { Clock } from './clock.ts';
-import { collectionResponse, entityResponse, etagMatches, etagOf, itemJson, positionUrl, shapedItem } from './representation.ts';
+import { timeOrderedIdGenerator } from './ids.ts';
+import {
+  collectionText,
+  entityText,
+  etagMatches,
+  etagOf,
+  itemJson,
+  itemText,
+  positionUrl,
+  shapedItem,
+  storedJson,
+} from './representation.ts';
 import { type TargetUser, resolveTargetUser } from './users.ts';
 
 export interface PositionsDeps {
@@ -52,6 +62,8 @@ export interface PositionRequest {
 export interface OperationResult {
   readonly status: number;
   readonly body?: Record<string, unknown>;
+  /** A JSON body already written as text (items are stored as the JSON they are served as). */
+  readonly json?: string;
   /** A text/plain body ($count). */
   readonly text?: string;
   readonly headers?: Record<string, string>;
@@ -78,6 +90,7 @@ async function untilCommitted(step: () => Promise<OperationResult | undefined>):
 
 export function positionOperations(deps: PositionsDeps) {
   const { storage, clock } = deps;
+  const newId = timeOrderedIdGenerator();
 
   const authenticate = async (req: PositionRequest) => {
     const caller = await deps.verifier.authenticate(req.authorization);
@@ -93,22 +106,19 @@ export function positionOperations(deps: PositionsDeps) {
     return value;
   }
 
-  /** A soft cap, checked before each create (concurrent creates may pass it by a few). */
-  async function requireRoom(target: TargetUser): Promise<void> {
-    const held = (await storage.listPositions(target.user.tenantId, target.user.id)).length;
-    if (held >= deps.limits.maxPositionsPerUser) {
-      throw new GraphError('quotaLimitReached', `A profile holds at most ${deps.limits.maxPositionsPerUser} positions; delete one first.`);
+  /** The record to store for a shaped entity, if it is within the size limit (measured without its nulls). */
+  function sizedRecord(fields: Omit<PositionRecord, 'json' | 'shape'>, shaped: JsonObject): PositionRecord {
+    const stored = storedJson(shaped);
+    // The stored text holds every unset property as null, so it is an upper bound of the size.
+    if (Buffer.byteLength(stored.json) > deps.limits.maxItemBytes) {
+      const bytes = Buffer.byteLength(JSON.stringify(shaped, (_key, v: unknown) => (v === null ? undefined : v)));
+      if (bytes > deps.limits.maxItemBytes) {
+        throw invalidBody([
+          { code: 'LimitExceeded', target: '', message: `The item would be ${bytes} bytes as JSON; at most ${deps.limits.maxItemBytes} are allowed.` },
+        ]);
+      }
     }
-  }
-
-  function checkedSize(record: PositionRecord): PositionRecord {
-    const bytes = Buffer.byteLength(JSON.stringify(record.body));
-    if (bytes > deps.limits.maxItemBytes) {
-      throw invalidBody([
-        { code: 'LimitExceeded', target: '', message: `The item would be ${bytes} bytes as JSON; at most ${deps.limits.maxItemBytes} are allowed.` },
-      ]);
-    }
-    return record;
+    return { ...fields, ...stored };
   }
 
   async function visibleRecords(target: TargetUser): Promise<PositionRecord[]> {
@@ -126,23 +136,35 @@ export function positionOperations(deps: PositionsDeps) {
     return record;
   }
 
+  /** In the default order the database cuts the page, and stored items are served as they are. */
+  async function pageInDatabase(target: TargetUser, query: CollectionQuery) {
+    const { tenantId, id: userId } = target.user;
+    const audienceMask = audienceMaskFor(target.relation);
+    const rows = await storage.pagePositions(tenantId, userId, { audienceMask, ...defaultOrderWindow(query) });
+    const page = defaultOrderPage(rows, query);
+    const count = query.count ? await storage.countPositions(tenantId, userId, audienceMask) : undefined;
+    return { items: page.items.map(itemText), count, nextSkipToken: page.nextSkipToken };
+  }
+
+  /** Any other query is evaluated over the user's visible items (docs/decisions/odata-in-memory.md). */
+  async function pageInMemory(target: TargetUser, query: CollectionQuery) {
+    const records = await visibleRecords(target);
+    const byId = new Map(records.map((r) => [r.id, r]));
+    const page = applyQuery(records.map(shapedItem), query);
+    const items = page.items.map((shaped) => JSON.stringify(itemJson(byId.get(shaped.id as string)!, shaped, query.select)));
+    return { items, count: query.count ? page.count : undefined, nextSkipToken: page.nextSkipToken };
+  }
+
   return {
     async list(req: PositionRequest): Promise<OperationResult> {
       const caller = await authenticate(req);
       const target = await resolveUser(caller, req, 'read');
       const query = parseQuery(req.query, workPosition, 'collection');
-      const records = await visibleRecords(target);
-      const byId = new Map(records.map((r) => [r.id, r]));
-      const page = applyQuery(records.map(shapedItem), query);
-      const items = page.items.map((shaped) => itemJson(byId.get(shaped.id as string)!, shaped, query.select));
+      const page = isDefaultOrderQuery(query) ? await pageInDatabase(target, query) : await pageInMemory(target, query);
       const nextLink = page.nextSkipToken && `${req.baseUrl}${req.path}?${nextLinkQuery(query, page.nextSkipToken)}`;
       return {
         status: 200,
-        body: collectionResponse(req.baseUrl, target.user.id, items, {
-          select: query.select,
-          count: query.count ? page.count : undefined,
-          nextLink,
-        }),
+        json: collectionText(req.baseUrl, target.user.id, page.items, { select: query.select, count: page.count, nextLink }),
       };
     },
 
@@ -150,8 +172,10 @@ export function positionOperations(deps: PositionsDeps) {
       const caller = await authenticate(req);
       const target = await resolveUser(caller, req, 'read');
       const query = parseQuery(req.query, workPosition, 'count');
-      const records = await visibleRecords(target);
-      return { status: 200, text: String(applyQuery(records.map(shapedItem), { ...query, top: MAX_SAFE }).count) };
+      const count = query.filter
+        ? applyQuery((await visibleRecords(target)).map(shapedItem), { ...query, top: MAX_SAFE }).count
+        : await storage.countPositions(target.user.tenantId, target.user.id, audienceMaskFor(target.relation));
+      return { status: 200, text: String(count) };
     },
 
     async get(req: PositionRequest): Promise<OperationResult> {
@@ -161,19 +185,20 @@ export function positionOperations(deps: PositionsDeps) {
       const record = await findVisible(target, req.positionId);
       const headers = { ETag: etagOf(record) };
       if (req.ifNoneMatch !== undefined && etagMatches(req.ifNoneMatch, record)) return { status: 304, headers };
-      return { status: 200, body: entityResponse(req.baseUrl, record, query.select), headers };
+      return { status: 200, json: entityText(req.baseUrl, record, query.select), headers };
     },
 
     async create(req: PositionRequest): Promise<OperationResult> {
       const caller = await authenticate(req);
       const target = await resolveUser(caller, req, 'write');
       const input = validated(req, 'create');
-      await requireRoom(target);
-      const record = checkedSize(newPosition(target, input, caller));
-      await storage.insertPosition(record);
+      const record = newPosition(target, input, caller);
+      if (!(await storage.insertPosition(record, deps.limits.maxPositionsPerUser))) {
+        throw new GraphError('quotaLimitReached', `A profile holds at most ${deps.limits.maxPositionsPerUser} positions; delete one first.`);
+      }
       return {
         status: 201,
-        body: entityResponse(req.baseUrl, record),
+        json: entityText(req.baseUrl, record),
         headers: { Location: positionUrl(req.baseUrl, record.userId, record.id), ETag: etagOf(record) },
       };
     },
@@ -185,10 +210,11 @@ export function positionOperations(deps: PositionsDeps) {
       return untilCommitted(async () => {
         const current = await findVisible(target, req.positionId);
         requireIfMatch(req, current);
-        rejectChangedCreateOnly(current.body, patch);
-        const next = checkedSize(patchedPosition(current, patch, caller));
+        const shaped = shapedItem(current);
+        rejectChangedCreateOnly(shaped, patch);
+        const next = patchedPosition(current, shaped, patch, caller);
         if (!(await storage.replacePosition(next, current.version))) return undefined;
-        return { status: 200, body: entityResponse(req.baseUrl, next), headers: { ETag: etagOf(next) } };
+        return { status: 200, json: entityText(req.baseUrl, next), headers: { ETag: etagOf(next) } };
       });
     },
 
@@ -208,26 +234,27 @@ export function positionOperations(deps: PositionsDeps) {
   function newPosition(target: TargetUser, input: JsonObject, caller: Caller): PositionRecord {
     const now = clock();
     const by = identitySetOf(caller);
-    const id = randomUUID();
+    const id = newId();
     const body = withDefaults(
       { id, ...input, createdDateTime: now, createdBy: by, lastModifiedDateTime: now, lastModifiedBy: by },
       target.user.tenantId,
     );
-    return {
+    const fields = {
       tenantId: target.user.tenantId,
       userId: target.user.id,
       id,
       version: 1,
       audience: audienceValue(body.allowedAudiences as string),
       createdDateTime: now,
-      body,
     };
+    return sizedRecord(fields, shapeComplex(workPosition, body));
   }
 
-  function patchedPosition(current: PositionRecord, patch: JsonObject, caller: Caller): PositionRecord {
-    const merged = mergePatch(workPosition, current.body, patch);
+  function patchedPosition(current: PositionRecord, shaped: JsonObject, patch: JsonObject, caller: Caller): PositionRecord {
+    const merged = mergePatch(workPosition, shaped, patch);
     const body = withDefaults({ ...merged, lastModifiedDateTime: clock(), lastModifiedBy: identitySetOf(caller) }, current.tenantId);
-    return { ...current, version: current.version + 1, audience: audienceValue(body.allowedAudiences as string), body };
+    const { json: _json, shape: _shape, ...fields } = current;
+    return sizedRecord({ ...fields, version: current.version + 1, audience: audienceValue(body.allowedAudiences as string) }, shapeComplex(workPosition, body));
   }
 }
 
@@ -247,7 +274,7 @@ const busy = () =>
 
 /** An unset (or cleared) allowedAudiences takes the default of the owner's kind of account. */
 function withDefaults(body: JsonObject, ownerTenantId: string): JsonObject {
-  return body.allowedAudiences === undefined ? { ...body, allowedAudiences: defaultAudience(ownerTenantId) } : body;
+  return body.allowedAudiences == null ? { ...body, allowedAudiences: defaultAudience(ownerTenantId) } : body;
 }
 
 /** identitySet of the caller, as stored in createdBy / lastModifiedBy. */

@@ -1,6 +1,7 @@
-// The storage port over Kysely: one implementation of the queries for every SQL backend, so the
-// backends differ only in how their connection is opened (sqlite.ts, and later postgres).
-import { type Kysely, type Selectable } from 'kysely';
+// The storage port over Kysely, for PostgreSQL (postgres.ts opens it). SQLite has its own
+// implementation of the same statements (sqlite-storage.ts), with prepared statements and group
+// commit; the contract suite (test/contract) holds both to one behaviour.
+import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { PositionRecord, SigningKey, Storage, UserRecord } from './port.ts';
 import type { Database, PositionsTable, UsersTable } from './schema.ts';
 
@@ -31,8 +32,47 @@ const toPosition = (r: Selectable<PositionsTable>): PositionRecord => ({
   version: Number(r.version),
   audience: Number(r.audience),
   createdDateTime: r.created_at,
-  body: JSON.parse(r.body) as Record<string, unknown>,
+  json: r.body,
+  shape: r.shape,
 });
+
+const POSITIONS = 'positions';
+
+const positionRow = (p: PositionRecord) => ({
+  tenant_id: p.tenantId,
+  user_id: p.userId,
+  id: p.id,
+  version: p.version,
+  audience: p.audience,
+  created_at: p.createdDateTime,
+  body: p.json,
+  shape: p.shape,
+});
+
+/** Rows per INSERT statement in a bulk load (PostgreSQL takes at most 65,535 parameters). */
+const BULK_ROWS = 1000;
+
+/** PostgreSQL's unique_violation: two first requests of one new user racing on the UPN index. */
+const isUniqueViolation = (e: unknown) => (e as { code?: unknown })?.code === '23505';
+
+async function saveUserIn(tx: Transaction<Database>, user: UserRecord): Promise<void> {
+  const upnKey = user.userPrincipalName?.toLowerCase() ?? null;
+  if (upnKey !== null) {
+    await tx
+      .updateTable('users')
+      .set({ upn: null, upn_key: null })
+      .where('tenant_id', '=', user.tenantId)
+      .where('upn_key', '=', upnKey)
+      .where('id', '!=', user.id)
+      .execute();
+  }
+  const values = { upn: user.userPrincipalName, upn_key: upnKey, display_name: user.displayName, mail: user.mail };
+  await tx
+    .insertInto('users')
+    .values({ tenant_id: user.tenantId, id: user.id, created_at: user.createdDateTime, ...values })
+    .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet(values))
+    .execute();
+}
 
 export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions): Storage {
   return {
@@ -52,29 +92,17 @@ export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions)
     },
 
     async saveUser(user) {
-      const upnKey = user.userPrincipalName?.toLowerCase() ?? null;
-      await db.transaction().execute(async (tx) => {
-        if (upnKey !== null) {
-          await tx
-            .updateTable('users')
-            .set({ upn: null, upn_key: null })
-            .where('tenant_id', '=', user.tenantId)
-            .where('upn_key', '=', upnKey)
-            .where('id', '!=', user.id)
-            .execute();
+      // Two transactions saving one new user at once may both miss the row and both insert it; the
+      // loser fails on a unique index (the UPN's, which ON CONFLICT does not cover) and tries again,
+      // then finding the row.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await db.transaction().execute((tx) => saveUserIn(tx, user));
+          return;
+        } catch (e) {
+          if (!isUniqueViolation(e) || attempt === 3) throw e;
         }
-        const values = {
-          upn: user.userPrincipalName,
-          upn_key: upnKey,
-          display_name: user.displayName,
-          mail: user.mail,
-        };
-        await tx
-          .insertInto('users')
-          .values({ tenant_id: user.tenantId, id: user.id, created_at: user.createdDateTime, ...values })
-          .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet(values))
-          .execute();
-      });
+      }
     },
 
     async addUserIfAbsent(user) {
@@ -123,25 +151,46 @@ export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions)
       return row && toPosition(row);
     },
 
-    async insertPosition(p) {
-      await db
-        .insertInto('positions')
-        .values({
-          tenant_id: p.tenantId,
-          user_id: p.userId,
-          id: p.id,
-          version: p.version,
-          audience: p.audience,
-          created_at: p.createdDateTime,
-          body: JSON.stringify(p.body),
-        })
-        .execute();
+    async pagePositions(tenantId, userId, page) {
+      let query = db.selectFrom('positions').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId);
+      if (page.audienceMask !== undefined) query = query.where(sql<number>`audience & ${page.audienceMask}`, '<>', 0);
+      const after = page.after;
+      if (after) {
+        query = query.where((eb) => eb.or([eb('created_at', '>', after[0]), eb.and([eb('created_at', '=', after[0]), eb('id', '>', after[1])])]));
+      }
+      const rows = await query.orderBy('created_at').orderBy('id').limit(page.limit).offset(page.offset).execute();
+      return rows.map(toPosition);
     },
+
+    async countPositions(tenantId, userId, audienceMask) {
+      let query = db.selectFrom('positions').select((eb) => eb.fn.countAll().as('n')).where('tenant_id', '=', tenantId).where('user_id', '=', userId);
+      if (audienceMask !== undefined) query = query.where(sql<number>`audience & ${audienceMask}`, '<>', 0);
+      return Number((await query.executeTakeFirstOrThrow()).n);
+    },
+
+    insertPosition: (p, cap) =>
+      db.transaction().execute(async (tx) => {
+        // Counted, capped: the upsert changes no row when the profile is full (and locks the count
+        // row, so that concurrent creates into one profile take turns).
+        const room = await tx
+          .insertInto('profile_counts')
+          .values({ tenant_id: p.tenantId, user_id: p.userId, facet: POSITIONS, items: 1 })
+          .onConflict((oc) =>
+            oc
+              .columns(['tenant_id', 'user_id', 'facet'])
+              .doUpdateSet({ items: sql`profile_counts.items + 1` })
+              .where('profile_counts.items', '<', cap),
+          )
+          .executeTakeFirst();
+        if (Number(room.numInsertedOrUpdatedRows) === 0) return false;
+        await tx.insertInto('positions').values(positionRow(p)).execute();
+        return true;
+      }),
 
     async replacePosition(p, expectedVersion) {
       const result = await db
         .updateTable('positions')
-        .set({ version: p.version, audience: p.audience, body: JSON.stringify(p.body) })
+        .set({ version: p.version, audience: p.audience, body: p.json, shape: p.shape })
         .where('tenant_id', '=', p.tenantId)
         .where('user_id', '=', p.userId)
         .where('id', '=', p.id)
@@ -150,12 +199,55 @@ export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions)
       return Number(result.numUpdatedRows) === 1;
     },
 
-    async deletePosition(tenantId, userId, id, expectedVersion) {
-      let q = db.deleteFrom('positions').where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('id', '=', id);
-      if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);
-      const result = await q.executeTakeFirst();
-      return Number(result.numDeletedRows) === 1;
-    },
+    deletePosition: (tenantId, userId, id, expectedVersion) =>
+      db.transaction().execute(async (tx) => {
+        let q = tx.deleteFrom('positions').where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('id', '=', id);
+        if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);
+        if (Number((await q.executeTakeFirst()).numDeletedRows) !== 1) return false;
+        await tx
+          .updateTable('profile_counts')
+          .set({ items: sql`items - 1` })
+          .where('tenant_id', '=', tenantId)
+          .where('user_id', '=', userId)
+          .where('facet', '=', POSITIONS)
+          .execute();
+        return true;
+      }),
+
+    importBatch: ({ users, positions }) =>
+      db.transaction().execute(async (tx) => {
+        for (let i = 0; i < users.length; i += BULK_ROWS) {
+          const values = users.slice(i, i + BULK_ROWS).map((u) => ({
+            tenant_id: u.tenantId,
+            id: u.id,
+            upn: u.userPrincipalName,
+            upn_key: u.userPrincipalName?.toLowerCase() ?? null,
+            display_name: u.displayName,
+            mail: u.mail,
+            created_at: u.createdDateTime,
+          }));
+          await tx.insertInto('users').values(values).onConflict((oc) => oc.doNothing()).execute();
+        }
+        const added = new Map<string, { tenant_id: string; user_id: string; facet: string; items: number }>();
+        for (let i = 0; i < positions.length; i += BULK_ROWS) {
+          const chunk = positions.slice(i, i + BULK_ROWS);
+          await tx.insertInto('positions').values(chunk.map(positionRow)).execute();
+          for (const p of chunk) {
+            const key = `${p.tenantId}/${p.userId}`;
+            const entry = added.get(key) ?? { tenant_id: p.tenantId, user_id: p.userId, facet: POSITIONS, items: 0 };
+            entry.items++;
+            added.set(key, entry);
+          }
+        }
+        const counts = [...added.values()];
+        for (let i = 0; i < counts.length; i += BULK_ROWS) {
+          await tx
+            .insertInto('profile_counts')
+            .values(counts.slice(i, i + BULK_ROWS))
+            .onConflict((oc) => oc.columns(['tenant_id', 'user_id', 'facet']).doUpdateSet({ items: sql`profile_counts.items + excluded.items` }))
+            .execute();
+        }
+      }),
 
     loadOrCreateSigningKey: (create) => keys.loadOrCreate(create),
 

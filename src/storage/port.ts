@@ -1,5 +1,6 @@
 // The storage port: the few things the service asks of a database. Rules (ids, versions, merging,
-// visibility) live above it, in positions/ and auth/, so that every backend behaves alike.
+// visibility, the response shape) live above it, in positions/ and auth/, so that every backend
+// behaves alike. Each write is one transaction, durable when its promise resolves.
 import type { JWK } from 'jose';
 
 export interface UserRecord {
@@ -17,15 +18,30 @@ export interface PositionRecord {
   id: string;
   /** Incremented by every write; the basis of ETags and of conditional updates. */
   version: number;
-  /** allowedAudiences as flags, so that visibility can be decided without reading the body. */
+  /** allowedAudiences as flags, so that visibility can be decided without reading the item. */
   audience: number;
   createdDateTime: string;
-  /** The sparse entity, server-owned properties included. */
-  body: Record<string, unknown>;
+  /**
+   * The entity as JSON text, kept in the form responses carry it, so that reads can serve it without
+   * parsing. Opaque to storage.
+   */
+  json: string;
+  /** Which version of the response shape `json` has (opaque to storage); readers re-shape older rows. */
+  shape: string;
 }
 
 /** The local token issuer's private signing key, as a JWK with `kid` and `alg`. */
 export type SigningKey = JWK & { kid: string; alg: string };
+
+/** A page of a user's positions in the default order (createdDateTime, then id). */
+export interface PageRequest {
+  /** Only items whose audience shares a bit with this mask (what another user may see); undefined: all. */
+  readonly audienceMask?: number | undefined;
+  /** Only items after this (createdDateTime, id) key. */
+  readonly after?: readonly [createdDateTime: string, id: string] | undefined;
+  readonly offset: number;
+  readonly limit: number;
+}
 
 export interface Storage {
   getUserById(tenantId: string, id: string): Promise<UserRecord | undefined>;
@@ -39,14 +55,25 @@ export interface Storage {
    */
   addUserIfAbsent(user: UserRecord & { userPrincipalName: string }): Promise<UserRecord>;
 
-  /** A user's positions, oldest first (createdDateTime, then id). */
+  /** All of a user's positions, oldest first (createdDateTime, then id). */
   listPositions(tenantId: string, userId: string): Promise<PositionRecord[]>;
+  /** One page of them, cut in the database: its cost does not grow with the profile. */
+  pagePositions(tenantId: string, userId: string, page: PageRequest): Promise<PositionRecord[]>;
+  /** How many positions match `audienceMask` (all when undefined). */
+  countPositions(tenantId: string, userId: string, audienceMask?: number): Promise<number>;
   getPosition(tenantId: string, userId: string, id: string): Promise<PositionRecord | undefined>;
-  insertPosition(position: PositionRecord): Promise<void>;
+  /**
+   * Inserts the position unless the profile already holds `cap` of them: false then, and nothing is
+   * written. The count is kept beside the data, so the check costs the same at any size, and it is
+   * exact under concurrency.
+   */
+  insertPosition(position: PositionRecord, cap: number): Promise<boolean>;
   /** Replaces the stored row only if its version is still `expectedVersion`; false otherwise. */
   replacePosition(position: PositionRecord, expectedVersion: number): Promise<boolean>;
   /** Deletes (only at `expectedVersion`, when given); false when nothing matched. */
   deletePosition(tenantId: string, userId: string, id: string, expectedVersion?: number): Promise<boolean>;
+  /** Bulk load (seeding, import): users added unless their id exists, positions inserted without a cap; one transaction. */
+  importBatch(batch: { users: readonly UserRecord[]; positions: readonly PositionRecord[] }): Promise<void>;
 
   /** The stored signing key, or the one `create` makes when there is none yet (the first writer wins). */
   loadOrCreateSigningKey(create: () => Promise<SigningKey>): Promise<SigningKey>;

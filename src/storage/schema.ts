@@ -18,8 +18,18 @@ export interface PositionsTable {
   version: number;
   audience: number;
   created_at: string;
-  /** JSON text of the sparse entity. */
+  /** JSON text of the entity (PositionRecord.json). */
   body: string;
+  /** PositionRecord.shape; '' for rows written before it existed. */
+  shape: string;
+}
+
+export interface ProfileCountsTable {
+  tenant_id: string;
+  user_id: string;
+  /** The collection counted ('positions'). */
+  facet: string;
+  items: number;
 }
 
 export interface SigningKeysTable {
@@ -33,4 +43,5 @@ export interface Database {
   users: UsersTable;
   positions: PositionsTable;
   signing_keys: SigningKeysTable;
+  profile_counts: ProfileCountsTable;
 }

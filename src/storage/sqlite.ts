@@ -14,8 +14,8 @@ import {
   SqliteDriver,
 } from 'kysely';
 import { fileKeyStore } from './key-file.ts';
-import { createKyselyStorage } from './kysely-storage.ts';
 import { migrateToLatest } from './migrations/index.ts';
+import { createSqliteStorage } from './sqlite-storage.ts';
 import type { Storage } from './port.ts';
 import type { Database } from './schema.ts';
 
@@ -24,20 +24,25 @@ export const SIGNING_KEY_FILE = 'signing-key.json';
 
 export async function openSqliteStorage(dataDir: string): Promise<Storage> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const sqlite = new BetterSqlite3(join(dataDir, SQLITE_FILE));
+  const file = join(dataDir, SQLITE_FILE);
+  // Migrations go through Kysely on a connection of their own (destroying Kysely closes it).
+  const migrating = new Kysely<Database>({ dialect: new GraphProfileSqliteDialect({ database: openConnection(file) }) });
+  try {
+    // One transaction (transactional DDL, below), begun IMMEDIATE: all migrations or, after a crash, none.
+    await migrateToLatest(migrating);
+  } finally {
+    await migrating.destroy();
+  }
+  return createSqliteStorage(openConnection(file), { keys: fileKeyStore(join(dataDir, SIGNING_KEY_FILE)) });
+}
+
+function openConnection(file: string): BetterSqlite3.Database {
+  const sqlite = new BetterSqlite3(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new GraphProfileSqliteDialect({ database: sqlite }) });
-  try {
-    // One transaction (transactional DDL, below), begun IMMEDIATE: all migrations or, after a crash, none.
-    await migrateToLatest(db);
-  } catch (e) {
-    await db.destroy();
-    throw e;
-  }
-  return createKyselyStorage({ db, keys: fileKeyStore(join(dataDir, SIGNING_KEY_FILE)) });
+  return sqlite;
 }
 
 /** SQLite runs DDL inside transactions; Kysely's adapter does not claim it, so migrations would not be atomic. */

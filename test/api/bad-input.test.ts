@@ -235,6 +235,9 @@ describe('internal errors', () => {
         listPositions: async () => {
           throw new Error('SQLITE_CORRUPT: /secret/path/graph-profile.db is malformed');
         },
+        pagePositions: async () => {
+          throw new Error('SQLITE_CORRUPT: /secret/path/graph-profile.db is malformed');
+        },
       }),
     });
     try {

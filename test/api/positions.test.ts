@@ -195,8 +195,9 @@ describe('a write that lands between a PATCH\'s read and its commit', () => {
             // Another writer commits first: it sets detail.role on the version this PATCH read.
             interfere = false;
             const current = (await s.getPosition(p.tenantId, p.userId, p.id))!;
-            const body = { ...current.body, detail: { ...(current.body.detail as object), role: 'set by the other writer' } };
-            assert.ok(await s.replacePosition({ ...current, version: current.version + 1, body }, current.version));
+            const body = JSON.parse(current.json);
+            const json = JSON.stringify({ ...body, detail: { ...body.detail, role: 'set by the other writer' } });
+            assert.ok(await s.replacePosition({ ...current, version: current.version + 1, json }, current.version));
           }
           return s.replacePosition(p, expectedVersion);
         },
@@ -229,8 +230,8 @@ describe('an item hidden between a DELETE\'s check and its commit', () => {
             // The owner narrows the audience to `me` just before the admin's delete commits.
             interfere = false;
             const current = (await s.getPosition(tenantId, userId, id))!;
-            const body = { ...current.body, allowedAudiences: 'me' };
-            assert.ok(await s.replacePosition({ ...current, version: current.version + 1, audience: 0, body }, current.version));
+            const json = JSON.stringify({ ...JSON.parse(current.json), allowedAudiences: 'me' });
+            assert.ok(await s.replacePosition({ ...current, version: current.version + 1, audience: 0, json }, current.version));
           }
           return s.deletePosition(tenantId, userId, id, expectedVersion);
         },

@@ -1,6 +1,6 @@
 // Versioned schema migrations, applied in name order at start-up by Kysely's Migrator. Never edit one
 // that has shipped; add the next.
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, SqliteAdapter, sql } from 'kysely';
 
 const m0001_initial: Migration = {
   async up(db: Kysely<any>) {
@@ -48,9 +48,31 @@ const m0002_signing_keys: Migration = {
   },
 };
 
+// The per-profile cap is checked against a count kept beside the data (one small row per profile and
+// collection), not by counting the profile's rows; `shape` marks which response shape a row's JSON
+// has: rows written before it ('') are re-shaped when read.
+const m0003_counts_and_shapes: Migration = {
+  async up(db: Kysely<any>) {
+    const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+    await db.schema
+      .createTable('profile_counts')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('facet', 'text', (c) => c.notNull())
+      .addColumn('items', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('profile_counts_pk', ['tenant_id', 'user_id', 'facet'])
+      .$call((b) => (sqlite ? b.modifyEnd(sql`without rowid`) : b))
+      .execute();
+    await sql`insert into profile_counts (tenant_id, user_id, facet, items)
+      select tenant_id, user_id, 'positions', count(*) from positions group by tenant_id, user_id`.execute(db);
+    await db.schema.alterTable('positions').addColumn('shape', 'text', (c) => c.notNull().defaultTo('')).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001_initial,
   '0002_signing_keys': m0002_signing_keys,
+  '0003_counts_and_shapes': m0003_counts_and_shapes,
 };
 
 export const migrationProvider: MigrationProvider = {
