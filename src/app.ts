@@ -9,7 +9,7 @@ import { throttledVerifier } from './auth/throttle.ts';
 import type { Config } from './config.ts';
 import { handleFrameworkError, registerErrorHandling, writeClientError } from './http/error-responses.ts';
 import { registerBatchRoute } from './http/batch.ts';
-import { registerCallerLog } from './http/caller-log.ts';
+import { registerRequestLog } from './http/request-log.ts';
 import { registerCors } from './http/cors.ts';
 import { registerDocumentRoutes } from './http/documents.ts';
 import { registerStandardHeaders } from './http/headers.ts';
@@ -18,6 +18,7 @@ import { registerWellKnownRoutes } from './http/well-known.ts';
 import { type Clock, graphClock } from './positions/clock.ts';
 import { positionOperations } from './positions/operations.ts';
 import { userOperations } from './positions/user-operations.ts';
+import { knownCallers } from './positions/users.ts';
 import type { Storage } from './storage/port.ts';
 
 const MAX_HEADER_BYTES = 128 * 1024;
@@ -39,6 +40,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       redact: ['req.headers.authorization'],
     },
     genReqId: () => randomUUID(),
+    // One line per request instead (http/request-log.ts).
+    disableRequestLogging: true,
     // Graph paths are case-insensitive (the reference pages themselves write /Beta/).
     // maxParamLength: a UPN may be 113 characters, more once percent-encoded; longer junk ids get a 404.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1024 },
@@ -58,7 +61,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   if (config.corsOrigins) await registerCors(app, config.corsOrigins);
   registerStandardHeaders(app);
-  registerCallerLog(app);
+  registerRequestLog(app);
   registerErrorHandling(app);
 
   const storage = deps.storage;
@@ -79,6 +82,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     clock: deps.clock ?? graphClock(),
     limits: config.limits,
     allowApplicationPermissions: config.allowApplicationPermissions,
+    knownCallers: knownCallers(),
   };
   const operations = { ...positionOperations(operationDeps), ...userOperations(operationDeps) };
 

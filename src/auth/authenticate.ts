@@ -3,6 +3,7 @@ import { type JWTPayload, errors as joseErrors } from 'jose';
 import { GraphError } from '../errors/graph-error.ts';
 import { type Caller, callerFromClaims } from './caller.ts';
 import { IssuerMismatch, type LocalIssuer } from './local-issuer.ts';
+import { type TokenCache, tokenCache } from './token-cache.ts';
 
 export interface TokenVerifier {
   authenticate(authorization: string | undefined): Promise<Caller>;
@@ -18,18 +19,28 @@ export function localTokenVerifier(
   issuer: LocalIssuer,
   opts: { audiences: readonly string[]; clockToleranceSeconds: number; maxTokenLength: number },
 ): TokenVerifier {
+  const cache = tokenCache(opts);
   return {
     async authenticate(authorization) {
       const token = bearerToken(authorization, opts.maxTokenLength);
+      const known = cache.get(token);
+      if (known) return known;
       let claims;
       try {
         claims = await issuer.verify(token, opts);
       } catch (e) {
         throw unauthenticated(describeTokenError(e));
       }
-      return verifiedCaller(claims);
+      return rememberedCaller(cache, token, claims);
     },
   };
+}
+
+/** The caller of a verified token, remembered with the token for its next request. */
+export function rememberedCaller(cache: TokenCache, token: string, claims: JWTPayload): Caller {
+  const caller = verifiedCaller(claims);
+  cache.remember(token, { caller, claims });
+  return caller;
 }
 
 /** The caller of a token whose signature and lifetime are verified; claims it lacks are a 401. */

@@ -6,8 +6,9 @@ import { type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload, crea
 import { type OidcConfig, TENANT_PLACEHOLDER, isTrustedIdentityUrl } from '../config.ts';
 import { GraphError } from '../errors/graph-error.ts';
 import { GUID } from '../model/validate.ts';
-import { type TokenVerifier, bearerToken, describeTokenError, unauthenticated, verifiedCaller } from './authenticate.ts';
+import { type TokenVerifier, bearerToken, describeTokenError, rememberedCaller, unauthenticated } from './authenticate.ts';
 import { IssuerMismatch } from './local-issuer.ts';
+import { tokenCache } from './token-cache.ts';
 
 /**
  * Asymmetric algorithms only. Never `none`, and never HMAC: with HS256 allowed, a token "signed" with
@@ -140,9 +141,12 @@ export function oidcTokenVerifier(oidc: OidcConfig, opts: OidcVerifierOptions): 
     }
   };
 
+  const cache = tokenCache(opts);
   return {
     async authenticate(authorization) {
       const token = bearerToken(authorization, opts.maxTokenLength);
+      const known = cache.get(token);
+      if (known) return known;
       let claims: JWTPayload;
       try {
         ({ payload: claims } = await jwtVerify(token, getKey, {
@@ -160,7 +164,7 @@ export function oidcTokenVerifier(oidc: OidcConfig, opts: OidcVerifierOptions): 
         }
         throw unauthenticated(e instanceof TokenRefused ? e.message : describeTokenError(e));
       }
-      return verifiedCaller(claims);
+      return rememberedCaller(cache, token, claims);
     },
   };
 }

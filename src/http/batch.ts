@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenVerifier } from '../auth/authenticate.ts';
-import { noteCaller } from './caller-log.ts';
+import { noteCaller } from './request-log.ts';
 import type { Config } from '../config.ts';
 import { GraphError } from '../errors/graph-error.ts';
 import { clip } from '../model/quote.ts';

@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { GraphError } from '../errors/graph-error.ts';
 import type { OperationResult, PositionRequest, positionOperations } from '../positions/operations.ts';
 import type { userOperations } from '../positions/user-operations.ts';
-import { noteCaller } from './caller-log.ts';
+import { noteCaller } from './request-log.ts';
 import { sendGraphError } from './error-responses.ts';
 import { ODATA_JSON } from './headers.ts';
 import { parseJsonBody } from './json-body.ts';

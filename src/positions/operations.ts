@@ -31,7 +31,7 @@ import {
   shapedItem,
   storedJson,
 } from './representation.ts';
-import { type TargetUser, resolveTargetUser } from './users.ts';
+import { type KnownCallers, type TargetUser, resolveTargetUser } from './users.ts';
 
 export interface PositionsDeps {
   readonly storage: Storage;
@@ -39,6 +39,7 @@ export interface PositionsDeps {
   readonly clock: Clock;
   readonly limits: Limits;
   readonly allowApplicationPermissions: boolean;
+  readonly knownCallers?: KnownCallers;
 }
 
 export interface PositionRequest {
@@ -98,7 +99,7 @@ export function positionOperations(deps: PositionsDeps) {
     return caller;
   };
   const resolveUser = (caller: Caller, req: PositionRequest, access: Access) =>
-    resolveTargetUser(caller, req.userRef, access, { storage, clock, allowApplicationPermissions: deps.allowApplicationPermissions });
+    resolveTargetUser(caller, req.userRef, access, deps);
 
   function validated(req: PositionRequest, mode: ValidationMode): JsonObject {
     const { value, problems } = validateBody(req.readBody(), workPosition, mode, deps.limits);

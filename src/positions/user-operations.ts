@@ -4,12 +4,11 @@ import type { TokenVerifier } from '../auth/authenticate.ts';
 import { user } from '../model/entities.ts';
 import { propertiesOf } from '../model/types.ts';
 import { parseQuery } from '../odata/query-options.ts';
-import type { Storage, UserRecord } from '../storage/port.ts';
-import type { Clock } from './clock.ts';
+import type { UserRecord } from '../storage/port.ts';
 import type { OperationResult, PositionRequest } from './operations.ts';
-import { resolveTargetUser } from './users.ts';
+import { type ResolveOptions, resolveTargetUser } from './users.ts';
 
-export function userOperations(deps: { storage: Storage; verifier: TokenVerifier; clock: Clock; allowApplicationPermissions: boolean }) {
+export function userOperations(deps: ResolveOptions & { verifier: TokenVerifier }) {
   return {
     async getUser(req: PositionRequest): Promise<OperationResult> {
       const caller = await deps.verifier.authenticate(req.authorization);

@@ -17,6 +17,8 @@ export interface ResolveOptions {
   readonly storage: Storage;
   readonly clock: Clock;
   readonly allowApplicationPermissions: boolean;
+  /** Callers recently found stored as their tokens say; without it, every request reads the user. */
+  readonly knownCallers?: KnownCallers;
 }
 
 /** `userRef` is the decoded `{id | userPrincipalName}` path segment, or null for `/me`. */
@@ -50,13 +52,19 @@ function refersTo(caller: DelegatedCaller, ref: string): boolean {
  * Just-in-time users (SPEC §4): a delegated token's user exists from its first call, and follows the
  * token's name and UPN. Written only when something changed, so a steady caller costs one read.
  */
-export async function ensureCallerUser(caller: DelegatedCaller, opts: Pick<ResolveOptions, 'storage' | 'clock'>): Promise<UserRecord> {
+export async function ensureCallerUser(
+  caller: DelegatedCaller,
+  opts: Pick<ResolveOptions, 'storage' | 'clock' | 'knownCallers'>,
+): Promise<UserRecord> {
+  const known = opts.knownCallers?.get(caller);
+  if (known) return known;
   const stored = await opts.storage.getUserById(caller.tenantId, caller.userId);
   if (
     stored &&
     stored.userPrincipalName === caller.userPrincipalName &&
     (caller.displayName === null || stored.displayName === caller.displayName)
   ) {
+    opts.knownCallers?.remember(caller, stored);
     return stored;
   }
   const user: UserRecord = {
@@ -68,5 +76,37 @@ export async function ensureCallerUser(caller: DelegatedCaller, opts: Pick<Resol
     createdDateTime: stored?.createdDateTime ?? opts.clock(),
   };
   await opts.storage.saveUser(user);
+  opts.knownCallers?.remember(caller, user);
   return user;
+}
+
+/**
+ * Users recently read or written as a caller's token describes them, so that a steady caller's
+ * requests read nothing to find themselves. Kept a short while only (KNOWN_FOR_MS): another instance,
+ * or the CLI, may change a stored user meanwhile, and the next read after that puts it right.
+ */
+export interface KnownCallers {
+  get(caller: DelegatedCaller): UserRecord | undefined;
+  remember(caller: DelegatedCaller, user: UserRecord): void;
+}
+
+const KNOWN_FOR_MS = 30_000;
+const MAX_KNOWN = 10_000;
+
+export function knownCallers(now: () => number = Date.now): KnownCallers {
+  const entries = new Map<string, { user: UserRecord; upn: string | null; name: string | null; until: number }>();
+  const keyOf = (c: DelegatedCaller) => `${c.tenantId}/${c.userId}`;
+  return {
+    get(caller) {
+      const entry = entries.get(keyOf(caller));
+      if (!entry || entry.until <= now() || entry.upn !== caller.userPrincipalName || entry.name !== caller.displayName) return undefined;
+      return entry.user;
+    },
+    remember(caller, user) {
+      const key = keyOf(caller);
+      entries.delete(key);
+      entries.set(key, { user, upn: caller.userPrincipalName, name: caller.displayName, until: now() + KNOWN_FOR_MS });
+      if (entries.size > MAX_KNOWN) entries.delete(entries.keys().next().value!);
+    },
+  };
 }

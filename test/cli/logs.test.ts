@@ -24,12 +24,14 @@ test('each request is logged with its request id and caller; no token appears in
 
   // Logs are written asynchronously: wait (bounded) for the line, which is not a timing assertion.
   let lines: any[] = [];
-  for (let i = 0; i < 50 && !lines.some((l) => l.msg === 'caller'); i++) {
+  for (let i = 0; i < 50 && !lines.some((l) => l.caller && l.reqId === requestId); i++) {
     await sleep(100);
     lines = server.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
   }
-  const callerLine = lines.find((l) => l.msg === 'caller' && l.reqId === requestId);
+  const callerLine = lines.find((l) => l.caller && l.reqId === requestId);
   assert.ok(callerLine, `no caller line for ${requestId}`);
+  assert.equal(lines.filter((l) => l.reqId === requestId).length, 1, 'one line per request');
+  assert.deepEqual([callerLine.method, callerLine.url], ['POST', '/beta/me/profile/positions']);
   assert.deepEqual(callerLine.caller, { tenant: '7c1e3a5d-2b4f-4e6a-9d8c-0f1e2d3c4b5a', user: oid });
   assert.equal(callerLine.statusCode, 201);
   assert.ok(lines.some((l) => l.reqId === refused.headers.get('request-id')), 'refused requests are logged too');
