@@ -20,6 +20,8 @@ declare module 'autocannon' {
     duration?: number;
     amount?: number;
     timeout?: number;
+    /** Milliseconds between samples; a run's result is produced on the first tick after it ends. */
+    sampleInt?: number;
     pipelining?: number;
     requests?: Request[];
     headers?: Record<string, string>;

@@ -42,7 +42,8 @@ export async function runLoad(server: Server, next: Workload, opts: LoadOptions)
       {
         url: server.url,
         connections: opts.amount !== undefined ? Math.min(opts.connections, opts.amount) : opts.connections,
-        ...(opts.amount !== undefined ? { amount: opts.amount } : { duration: opts.duration }),
+        // An amount run ends on the first sampling tick after its last answer: tick often then.
+        ...(opts.amount !== undefined ? { amount: opts.amount, sampleInt: 100 } : { duration: opts.duration }),
         timeout: 10,
         requests: [
           {

@@ -109,6 +109,7 @@ export async function createMany(base: string, callers: readonly Caller[], targe
         connections: Math.min(connections, targets.length),
         amount: targets.length,
         timeout: 30,
+        sampleInt: 100,
         requests: [
           {
             // Pipelining 1: the context holds the caller of the one request in flight on the connection.

@@ -33,6 +33,8 @@ export interface OpSummary {
   graphProfile: ServerSummary;
   /** Median graph-profile req/s over median ceiling req/s. */
   ratio: number;
+  /** The same ratio in each round (the pair of runs measured back to back). */
+  roundRatios: number[];
 }
 
 export function median(xs: readonly number[]): number {
@@ -59,7 +61,13 @@ export function summary(ops: readonly Op[], runs: readonly RunRecord[]): OpSumma
   return ops.map((op) => {
     const ceiling = summarise(runs.filter((r) => r.op === op && r.server === 'ceiling'));
     const graphProfile = summarise(runs.filter((r) => r.op === op && r.server === 'graph-profile'));
-    return { op, ceiling, graphProfile, ratio: ceiling.reqPerSec > 0 ? round(graphProfile.reqPerSec / ceiling.reqPerSec, 3) : 0 };
+    const rounds = [...new Set(runs.filter((r) => r.op === op).map((r) => r.round))].sort((a, b) => a - b);
+    const roundRatios = rounds.map((n) => {
+      const c = runs.find((r) => r.op === op && r.round === n && r.server === 'ceiling');
+      const g = runs.find((r) => r.op === op && r.round === n && r.server === 'graph-profile');
+      return c && g && c.reqPerSec > 0 ? round(g.reqPerSec / c.reqPerSec, 3) : 0;
+    });
+    return { op, ceiling, graphProfile, ratio: ceiling.reqPerSec > 0 ? round(graphProfile.reqPerSec / ceiling.reqPerSec, 3) : 0, roundRatios };
   });
 }
 
@@ -111,4 +119,17 @@ export function table(rows: readonly OpSummary[]): string {
 export function writeJson(file: string, data: unknown): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+}
+
+export interface FillSlice extends RunResult {
+  itemsBefore: number;
+  itemsAfter: number;
+}
+
+export function fillTable(slices: readonly FillSlice[]): string {
+  const lines = ['| items before → after | create req/s | p50 / p99 ms | cpu µs/req | peak RSS MB | non-2xx+errors |', '|---|---:|---:|---:|---:|---:|'];
+  for (const s of slices) {
+    lines.push(`| ${s.itemsBefore} → ${s.itemsAfter} | ${fmt(s.reqPerSec)} | ${ms(s.p50)} / ${ms(s.p99)} | ${fmt(s.cpuUsPerReq)} | ${fmt(s.peakRssMb)} | ${s.non2xx + s.errors} |`);
+  }
+  return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 // The two servers under test, as child processes of the driver, and what is sampled of them while a
 // run lasts: peak resident memory (/proc/PID/status VmRSS every 100 ms) and CPU time (/proc/PID/stat).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -151,6 +151,21 @@ export async function startGraphProfile(env: Record<string, string>): Promise<Se
     ready = true;
     await stopChild(child, exited);
     throw e;
+  }
+}
+
+/**
+ * What bin/graph-profile.js will run, by the rule it states: the esbuild bundle (dist/graph-profile.mjs)
+ * when it is at least as new as every file under src/, else the sources through tsx. For the report only.
+ */
+export function graphProfileVariant(): string {
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
+  try {
+    const bundle = statSync(join(REPO_DIR, 'dist', 'graph-profile.mjs')).mtimeMs;
+    return bundle >= newest(join(REPO_DIR, 'src')) ? 'bundle (dist/graph-profile.mjs)' : 'sources through tsx (dist/ bundle older than src/)';
+  } catch {
+    return 'sources through tsx (no dist/ bundle)';
   }
 }
 

@@ -48,7 +48,12 @@ interface SeedModule {
 export async function seed(config: Config, items: number, log: (line: string) => void): Promise<number> {
   // Imported only when asked for, and by a computed specifier: the module is maintained on its own.
   const specifier = new URL('./seed.ts', import.meta.url).href;
-  const { seedDatabase } = (await import(specifier)) as SeedModule;
+  let seedDatabase: SeedModule['seedDatabase'];
+  try {
+    ({ seedDatabase } = (await import(specifier)) as SeedModule);
+  } catch (e) {
+    throw new Error(`--seed needs bench/seed.ts (exporting seedDatabase): ${(e as Error).message}`);
+  }
   const t0 = performance.now();
   let lastPrint = t0;
   await seedDatabase(config, {

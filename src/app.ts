@@ -2,6 +2,7 @@
 // tests both build it; only server.ts opens sockets.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { type TokenVerifier, localTokenVerifier } from './auth/authenticate.ts';
 import { openLocalIssuer } from './auth/local-issuer.ts';
 import { type OidcTimings, oidcTokenVerifier } from './auth/oidc.ts';
@@ -38,6 +39,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization'],
+      // Written asynchronously: lines that arrive while one write is under way go out together in the
+      // next (pino flushes what is left when the process exits).
+      ...(config.logLevel === 'silent' ? {} : { stream: pino.destination({ dest: 1, sync: false }) }),
     },
     genReqId: () => randomUUID(),
     // One line per request instead (http/request-log.ts).

@@ -36,10 +36,10 @@ export function localTokenVerifier(
   };
 }
 
-/** The caller of a verified token, remembered with the token for its next request. */
-export function rememberedCaller(cache: TokenCache, token: string, claims: JWTPayload): Caller {
+/** The caller of a verified token, remembered with the token (and the key id that signed it) for its next request. */
+export function rememberedCaller(cache: TokenCache, token: string, claims: JWTPayload, kid?: string): Caller {
   const caller = verifiedCaller(claims);
-  cache.remember(token, { caller, claims });
+  cache.remember(token, { caller, claims, kid });
   return caller;
 }
 

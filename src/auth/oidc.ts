@@ -145,11 +145,13 @@ export function oidcTokenVerifier(oidc: OidcConfig, opts: OidcVerifierOptions): 
   return {
     async authenticate(authorization) {
       const token = bearerToken(authorization, opts.maxTokenLength);
-      const known = cache.get(token);
+      // A remembered token is trusted while its key is still among the issuer's keys as last fetched.
+      const known = cache.get(token, (kid) => keySet?.jwks()?.keys.some((k) => k.kid === kid) ?? false);
       if (known) return known;
       let claims: JWTPayload;
+      let kid: string | undefined;
       try {
-        ({ payload: claims } = await jwtVerify(token, getKey, {
+        ({ payload: claims, protectedHeader: { kid } } = await jwtVerify(token, getKey, {
           algorithms: OIDC_ALGORITHMS,
           audience: [...oidc.audiences],
           clockTolerance: opts.clockToleranceSeconds,
@@ -164,7 +166,7 @@ export function oidcTokenVerifier(oidc: OidcConfig, opts: OidcVerifierOptions): 
         }
         throw unauthenticated(e instanceof TokenRefused ? e.message : describeTokenError(e));
       }
-      return rememberedCaller(cache, token, claims);
+      return rememberedCaller(cache, token, claims, kid);
     },
   };
 }

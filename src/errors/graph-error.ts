@@ -54,3 +54,11 @@ export function serializeError(
     },
   };
 }
+
+/** A 400 listing every problem of a request body in `details`; the first stands as the summary. */
+export function invalidRequestBody(problems: ErrorDetail[]): GraphError {
+  const first = problems[0]!;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}, listed in details)` : '';
+  // Each message names its property, so the first one can stand as the summary.
+  return new GraphError('invalidRequestBody', `${first.message}${more}`, { details: problems });
+}

@@ -4,7 +4,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { generate } from 'selfsigned';
 
 export type TlsSettings = { readonly kind: 'files'; readonly certFile: string; readonly keyFile: string } | { readonly kind: 'self-signed' };
 
@@ -32,6 +31,8 @@ export async function loadTls(settings: TlsSettings, dataDir: string): Promise<T
       return { cert, key: readFileSync(keyPath, 'utf8'), certPath };
     }
   }
+  // Loaded only here: the certificate library is large, and most starts never need it.
+  const { generate } = await import('selfsigned');
   const notBefore = new Date(Date.now() - 60_000);
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
@@ -44,7 +45,7 @@ export async function loadTls(settings: TlsSettings, dataDir: string): Promise<T
       { name: 'extKeyUsage', serverAuth: true },
       { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
     ],
-  } as Parameters<typeof generate>[1]);
+  } as Parameters<typeof import('selfsigned').generate>[1]);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(keyPath, pems.private, { mode: 0o600 });
   writeFileSync(certPath, pems.cert);

@@ -6,7 +6,7 @@ import type { TokenVerifier } from '../auth/authenticate.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { Access } from '../auth/permissions.ts';
 import type { Limits } from '../config.ts';
-import { GraphError } from '../errors/graph-error.ts';
+import { GraphError, invalidRequestBody } from '../errors/graph-error.ts';
 import type { ErrorDetail } from '../errors/catalogue.ts';
 import { workPosition } from '../model/graph-types.ts';
 import { mergePatch } from '../model/merge.ts';
@@ -20,6 +20,7 @@ import type { PositionRecord, Storage } from '../storage/port.ts';
 import { audienceMaskFor, audienceValue, defaultAudience, isVisibleTo } from './audience.ts';
 import type { Clock } from './clock.ts';
 import { timeOrderedIdGenerator } from './ids.ts';
+import { identitySetOf, newPositionRecord, patchedPositionRecord } from './records.ts';
 import {
   collectionText,
   entityText,
@@ -103,23 +104,8 @@ export function positionOperations(deps: PositionsDeps) {
 
   function validated(req: PositionRequest, mode: ValidationMode): JsonObject {
     const { value, problems } = validateBody(req.readBody(), workPosition, mode, deps.limits);
-    if (problems.length > 0) throw invalidBody(problems);
+    if (problems.length > 0) throw invalidRequestBody(problems);
     return value;
-  }
-
-  /** The record to store for a shaped entity, if it is within the size limit (measured without its nulls). */
-  function sizedRecord(fields: Omit<PositionRecord, 'json' | 'shape'>, shaped: JsonObject): PositionRecord {
-    const stored = storedJson(shaped);
-    // The stored text holds every unset property as null, so it is an upper bound of the size.
-    if (Buffer.byteLength(stored.json) > deps.limits.maxItemBytes) {
-      const bytes = Buffer.byteLength(JSON.stringify(shaped, (_key, v: unknown) => (v === null ? undefined : v)));
-      if (bytes > deps.limits.maxItemBytes) {
-        throw invalidBody([
-          { code: 'LimitExceeded', target: '', message: `The item would be ${bytes} bytes as JSON; at most ${deps.limits.maxItemBytes} are allowed.` },
-        ]);
-      }
-    }
-    return { ...fields, ...stored };
   }
 
   async function visibleRecords(target: TargetUser): Promise<PositionRecord[]> {
@@ -193,7 +179,7 @@ export function positionOperations(deps: PositionsDeps) {
       const caller = await authenticate(req);
       const target = await resolveUser(caller, req, 'write');
       const input = validated(req, 'create');
-      const record = newPosition(target, input, caller);
+      const record = newPositionRecord(target.user, input, { by: identitySetOf(caller), now: clock(), id: newId(), limits: deps.limits });
       if (!(await storage.insertPosition(record, deps.limits.maxPositionsPerUser))) {
         throw new GraphError('quotaLimitReached', `A profile holds at most ${deps.limits.maxPositionsPerUser} positions; delete one first.`);
       }
@@ -213,7 +199,7 @@ export function positionOperations(deps: PositionsDeps) {
         requireIfMatch(req, current);
         const shaped = shapedItem(current);
         rejectChangedCreateOnly(shaped, patch);
-        const next = patchedPosition(current, shaped, patch, caller);
+        const next = patchedPositionRecord(current, shaped, patch, { by: identitySetOf(caller), now: clock(), limits: deps.limits });
         if (!(await storage.replacePosition(next, current.version))) return undefined;
         return { status: 200, json: entityText(req.baseUrl, next), headers: { ETag: etagOf(next) } };
       });
@@ -231,32 +217,6 @@ export function positionOperations(deps: PositionsDeps) {
       });
     },
   };
-
-  function newPosition(target: TargetUser, input: JsonObject, caller: Caller): PositionRecord {
-    const now = clock();
-    const by = identitySetOf(caller);
-    const id = newId();
-    const body = withDefaults(
-      { id, ...input, createdDateTime: now, createdBy: by, lastModifiedDateTime: now, lastModifiedBy: by },
-      target.user.tenantId,
-    );
-    const fields = {
-      tenantId: target.user.tenantId,
-      userId: target.user.id,
-      id,
-      version: 1,
-      audience: audienceValue(body.allowedAudiences as string),
-      createdDateTime: now,
-    };
-    return sizedRecord(fields, shapeComplex(workPosition, body));
-  }
-
-  function patchedPosition(current: PositionRecord, shaped: JsonObject, patch: JsonObject, caller: Caller): PositionRecord {
-    const merged = mergePatch(workPosition, shaped, patch);
-    const body = withDefaults({ ...merged, lastModifiedDateTime: clock(), lastModifiedBy: identitySetOf(caller) }, current.tenantId);
-    const { json: _json, shape: _shape, ...fields } = current;
-    return sizedRecord({ ...fields, version: current.version + 1, audience: audienceValue(body.allowedAudiences as string) }, shapeComplex(workPosition, body));
-  }
 }
 
 /** If-Match is checked against the version that is then updated conditionally: no lost update. */
@@ -273,18 +233,6 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const busy = () =>
   new GraphError('serviceNotAvailable', 'The item is being changed by other requests; retry.', { headers: { 'Retry-After': '1' } });
 
-/** An unset (or cleared) allowedAudiences takes the default of the owner's kind of account. */
-function withDefaults(body: JsonObject, ownerTenantId: string): JsonObject {
-  return body.allowedAudiences == null ? { ...body, allowedAudiences: defaultAudience(ownerTenantId) } : body;
-}
-
-/** identitySet of the caller, as stored in createdBy / lastModifiedBy. */
-function identitySetOf(caller: Caller): JsonObject {
-  return caller.kind === 'delegated'
-    ? { user: { displayName: caller.displayName, id: caller.userId } }
-    : { application: { displayName: caller.displayName, id: caller.appId } };
-}
-
 const CREATE_ONLY = [...propertiesOf(workPosition).values()].filter((p) => p.createOnly);
 
 /**
@@ -300,12 +248,5 @@ function rejectChangedCreateOnly(stored: JsonObject, patch: JsonObject): void {
       message: `Property '${name}' can only be set when the item is created.`,
     }),
   );
-  if (problems.length > 0) throw invalidBody(problems);
-}
-
-function invalidBody(problems: ErrorDetail[]): GraphError {
-  const first = problems[0]!;
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}, listed in details)` : '';
-  // Each message names its property, so the first one can stand as the summary.
-  return new GraphError('invalidRequestBody', `${first.message}${more}`, { details: problems });
+  if (problems.length > 0) throw invalidRequestBody(problems);
 }

@@ -1,13 +1,11 @@
-// The storage port on SQLite, with better-sqlite3's prepared statements (prepared once, reused) and
-// group commit (group-commit.ts): reads run at once; writes join the next shared transaction and
-// resolve only when it is durable. The statements are the same as the PostgreSQL backend's
+// The storage port on SQLite. Reads run at once, on this thread, with statements prepared once;
+// writes go to the writer thread (sqlite-writer-client.ts), which commits them in groups and answers
+// only when they are durable. The statements are those of the PostgreSQL backend
 // (kysely-storage.ts); the contract suite (test/contract) holds both to one behaviour.
 import type BetterSqlite3 from 'better-sqlite3';
-import { groupCommit } from './group-commit.ts';
 import type { KeyStore } from './kysely-storage.ts';
 import type { PageRequest, PositionRecord, Storage, UserRecord } from './port.ts';
-
-const POSITIONS = 'positions';
+import type { WriterClient } from './sqlite-writer-client.ts';
 
 interface UserRow {
   tenant_id: string;
@@ -49,43 +47,15 @@ const toPosition = (r: PositionRow): PositionRecord => ({
   shape: r.shape,
 });
 
-const positionParams = (p: PositionRecord) => [p.tenantId, p.userId, p.id, p.version, p.audience, p.createdDateTime, p.json, p.shape];
+const COLUMNS = 'tenant_id, user_id, id, version, audience, created_at, body, shape';
 
-export function createSqliteStorage(db: BetterSqlite3.Database, opts: { keys: KeyStore; onClose?: () => void }): Storage {
-  const writes = groupCommit(db);
+export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterClient, opts: { keys: KeyStore }): Storage {
   const q = <Row = unknown>(source: string) => db.prepare<unknown[], Row>(source);
-  const COLUMNS = 'tenant_id, user_id, id, version, audience, created_at, body, shape';
 
   const userById = q<UserRow>('SELECT * FROM users WHERE tenant_id = ? AND id = ?');
   const userByUpn = q<UserRow>('SELECT * FROM users WHERE tenant_id = ? AND upn_key = ?');
-  const releaseUpn = q('UPDATE users SET upn = NULL, upn_key = NULL WHERE tenant_id = ? AND upn_key = ? AND id <> ?');
-  const upsertUser = q(
-    `INSERT INTO users (tenant_id, id, upn, upn_key, display_name, mail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (tenant_id, id) DO UPDATE SET upn = excluded.upn, upn_key = excluded.upn_key, display_name = excluded.display_name, mail = excluded.mail`,
-  );
-  const insertUserIfAbsent = q(
-    'INSERT INTO users (tenant_id, id, upn, upn_key, display_name, mail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-  );
-
   const allPositions = q<PositionRow>(`SELECT ${COLUMNS} FROM positions WHERE tenant_id = ? AND user_id = ? ORDER BY created_at, id`);
   const onePosition = q<PositionRow>(`SELECT ${COLUMNS} FROM positions WHERE tenant_id = ? AND user_id = ? AND id = ?`);
-  const insertRow = q(`INSERT INTO positions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const replaceRow = q(
-    'UPDATE positions SET version = ?, audience = ?, body = ?, shape = ? WHERE tenant_id = ? AND user_id = ? AND id = ? AND version = ?',
-  );
-  const deleteRow = q('DELETE FROM positions WHERE tenant_id = ? AND user_id = ? AND id = ?');
-  const deleteRowAt = q('DELETE FROM positions WHERE tenant_id = ? AND user_id = ? AND id = ? AND version = ?');
-  // Counted, capped: the upsert changes no row when the profile is full.
-  const takeRoom = q(
-    `INSERT INTO profile_counts (tenant_id, user_id, facet, items) VALUES (?, ?, ?, 1)
-     ON CONFLICT (tenant_id, user_id, facet) DO UPDATE SET items = items + 1 WHERE items < ?`,
-  );
-  const addCount = q(
-    `INSERT INTO profile_counts (tenant_id, user_id, facet, items) VALUES (?, ?, ?, ?)
-     ON CONFLICT (tenant_id, user_id, facet) DO UPDATE SET items = items + excluded.items`,
-  );
-  const giveRoom = q('UPDATE profile_counts SET items = items - 1 WHERE tenant_id = ? AND user_id = ? AND facet = ?');
-
   // Pages: four variants (visible to others or all; after a key or from the start), each prepared once.
   const pageStatements = new Map<string, BetterSqlite3.Statement<unknown[], PositionRow>>();
   const pageStatement = (masked: boolean, after: boolean) => {
@@ -105,8 +75,6 @@ export function createSqliteStorage(db: BetterSqlite3.Database, opts: { keys: Ke
   const countAll = q<{ n: number }>('SELECT count(*) AS n FROM positions WHERE tenant_id = ? AND user_id = ?');
   const countMasked = q<{ n: number }>('SELECT count(*) AS n FROM positions WHERE tenant_id = ? AND user_id = ? AND (audience & ?) <> 0');
 
-  const userParams = (u: UserRecord) => [u.tenantId, u.id, u.userPrincipalName, u.userPrincipalName?.toLowerCase() ?? null, u.displayName, u.mail, u.createdDateTime];
-
   return {
     async getUserById(tenantId, id) {
       const row = userById.get(tenantId, id);
@@ -118,14 +86,10 @@ export function createSqliteStorage(db: BetterSqlite3.Database, opts: { keys: Ke
       return row && toUser(row);
     },
 
-    saveUser: (user) =>
-      writes.run(() => {
-        if (user.userPrincipalName !== null) releaseUpn.run(user.tenantId, user.userPrincipalName.toLowerCase(), user.id);
-        upsertUser.run(...userParams(user));
-      }),
+    saveUser: (user) => writer.write('saveUser', user),
 
     async addUserIfAbsent(user) {
-      await writes.run(() => insertUserIfAbsent.run(...userParams(user)));
+      await writer.write('addUserIfAbsent', user);
       return toUser(userByUpn.get(user.tenantId, user.userPrincipalName.toLowerCase())!);
     },
 
@@ -151,37 +115,10 @@ export function createSqliteStorage(db: BetterSqlite3.Database, opts: { keys: Ke
       return row && toPosition(row);
     },
 
-    insertPosition: (p, cap) =>
-      writes.run(() => {
-        if (takeRoom.run(p.tenantId, p.userId, POSITIONS, cap).changes === 0) return false;
-        insertRow.run(...positionParams(p));
-        return true;
-      }),
-
-    replacePosition: (p, expectedVersion) =>
-      writes.run(() => replaceRow.run(p.version, p.audience, p.json, p.shape, p.tenantId, p.userId, p.id, expectedVersion).changes === 1),
-
-    deletePosition: (tenantId, userId, id, expectedVersion) =>
-      writes.run(() => {
-        const result = expectedVersion === undefined ? deleteRow.run(tenantId, userId, id) : deleteRowAt.run(tenantId, userId, id, expectedVersion);
-        if (result.changes === 0) return false;
-        giveRoom.run(tenantId, userId, POSITIONS);
-        return true;
-      }),
-
-    importBatch: ({ users, positions }) =>
-      writes.run(() => {
-        for (const u of users) insertUserIfAbsent.run(...userParams(u));
-        const added = new Map<string, [string, string, number]>();
-        for (const p of positions) {
-          insertRow.run(...positionParams(p));
-          const key = `${p.tenantId}/${p.userId}`;
-          const entry = added.get(key) ?? [p.tenantId, p.userId, 0];
-          entry[2]++;
-          added.set(key, entry);
-        }
-        for (const [tenantId, userId, n] of added.values()) addCount.run(tenantId, userId, POSITIONS, n);
-      }),
+    insertPosition: (p, cap) => writer.write('insertPosition', p, cap),
+    replacePosition: (p, expectedVersion) => writer.write('replacePosition', p, expectedVersion),
+    deletePosition: (tenantId, userId, id, expectedVersion) => writer.write('deletePosition', tenantId, userId, id, expectedVersion),
+    importBatch: (batch) => writer.write('importBatch', batch),
 
     loadOrCreateSigningKey: (create) => opts.keys.loadOrCreate(create),
 
@@ -190,10 +127,8 @@ export function createSqliteStorage(db: BetterSqlite3.Database, opts: { keys: Ke
     },
 
     async close() {
-      // Writes already queued are committed first: a promise given out is kept.
-      await writes.run(() => undefined);
+      await writer.close();
       db.close();
-      opts.onClose?.();
     },
   };
 }

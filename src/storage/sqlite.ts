@@ -1,9 +1,7 @@
-// Opens the embedded SQLite database in DATA_DIR. WAL with synchronous=FULL: a commit returns only
-// after the write-ahead log is on disk, so an acknowledged write survives a crash of the process and
-// of the machine.
+// Opens the embedded SQLite database in DATA_DIR: migrations first (through Kysely), then a reading
+// connection on this thread and the writer thread (sqlite-writer.ts) with the writing one.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -15,7 +13,9 @@ import {
 } from 'kysely';
 import { fileKeyStore } from './key-file.ts';
 import { migrateToLatest } from './migrations/index.ts';
+import { openConnection } from './sqlite-connection.ts';
 import { createSqliteStorage } from './sqlite-storage.ts';
+import { startWriter } from './sqlite-writer-client.ts';
 import type { Storage } from './port.ts';
 import type { Database } from './schema.ts';
 
@@ -33,16 +33,8 @@ export async function openSqliteStorage(dataDir: string): Promise<Storage> {
   } finally {
     await migrating.destroy();
   }
-  return createSqliteStorage(openConnection(file), { keys: fileKeyStore(join(dataDir, SIGNING_KEY_FILE)) });
-}
-
-function openConnection(file: string): BetterSqlite3.Database {
-  const sqlite = new BetterSqlite3(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
-  return sqlite;
+  const writer = await startWriter(file);
+  return createSqliteStorage(openConnection(file), writer, { keys: fileKeyStore(join(dataDir, SIGNING_KEY_FILE)) });
 }
 
 /** SQLite runs DDL inside transactions; Kysely's adapter does not claim it, so migrations would not be atomic. */

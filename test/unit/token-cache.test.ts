@@ -64,3 +64,11 @@ test('a token without exp is not remembered, and the cache is bounded', () => {
   assert.equal(cache.get('a'), undefined, 'the oldest entry made room');
   assert.deepEqual(['b', 'c', 'd'].map((t) => cache.get(t)), [caller, caller, caller]);
 });
+
+test('a token whose key has left the issuer key set is forgotten (key rotation)', () => {
+  const { cache } = cacheAt();
+  cache.remember('tok', { caller, claims: { exp: T0 / 1000 + 3600 }, kid: 'k1' });
+  assert.equal(cache.get('tok', (kid) => kid === 'k1'), caller);
+  assert.equal(cache.get('tok', (kid) => kid === 'k2'), undefined);
+  assert.equal(cache.get('tok'), undefined, 'and stays forgotten until verified again');
+});

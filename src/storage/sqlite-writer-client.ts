@@ -1,0 +1,111 @@
+// The service's side of the SQLite writer thread (sqlite-writer.ts). Writes asked for while a group
+// is being committed wait and go together as the next group, so the group size follows the load:
+// one write alone when the service is idle, hundreds under load, one commit (one fsync) for each.
+// Every promise settles when the writer thread has answered for its group, that is after its COMMIT.
+import { Worker } from 'node:worker_threads';
+import type { WriterReply, WriterRequest } from './sqlite-writer.ts';
+import type { SqliteWrites, WriteName } from './sqlite-writes.ts';
+import { StorageUnavailableError } from './unavailable.ts';
+
+interface Pending {
+  readonly unit: readonly [WriteName, readonly unknown[]];
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+/** Writes per group at most: bounds one message and one transaction. */
+const MAX_GROUP = 512;
+
+type Write<K extends WriteName> = (...args: Parameters<SqliteWrites[K]>) => Promise<ReturnType<SqliteWrites[K]>>;
+
+export interface WriterClient {
+  write<K extends WriteName>(name: K, ...args: Parameters<SqliteWrites[K]>): ReturnType<Write<K>>;
+  close(): Promise<void>;
+}
+
+function rebuildError(e: { name: string; message: string; code?: unknown }): Error {
+  const error = new Error(e.message);
+  error.name = e.name;
+  if (e.code !== undefined) Object.assign(error, { code: e.code });
+  return error;
+}
+
+export async function startWriter(file: string): Promise<WriterClient> {
+  // In a bundle the writer is its own file beside it (scripts/build.js). From the sources it is
+  // TypeScript, which a worker's first module cannot be, even with tsx in execArgv: a few lines of
+  // JavaScript register tsx in the thread, then import it.
+  const worker = import.meta.url.endsWith('.ts')
+    ? new Worker(
+        `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./sqlite-writer.ts', import.meta.url).href)}); });`,
+        { eval: true, workerData: { file } },
+      )
+    : new Worker(new URL('./sqlite-writer.mjs', import.meta.url), { workerData: { file } });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('online', resolve);
+    worker.once('error', reject);
+  });
+
+  let queue: Pending[] = [];
+  let inFlight: Pending[] | undefined;
+  let broken: Error | undefined;
+  let scheduled = false;
+  let onClosed: (() => void) | undefined;
+
+  const send = () => {
+    scheduled = false;
+    if (inFlight || queue.length === 0) return;
+    inFlight = queue.splice(0, MAX_GROUP);
+    worker.postMessage({ units: inFlight.map((p) => p.unit) } satisfies WriterRequest);
+  };
+
+  worker.on('message', (reply: WriterReply) => {
+    if ('closed' in reply) {
+      onClosed?.();
+      return;
+    }
+    const group = inFlight ?? [];
+    inFlight = undefined;
+    reply.outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(rebuildError(o.error as Parameters<typeof rebuildError>[0]))));
+    send();
+  });
+
+  // The writer thread died (it should not): what it held is not known to be durable, so it fails.
+  const fail = (e: unknown) => {
+    broken = new StorageUnavailableError(e);
+    for (const p of [...(inFlight ?? []), ...queue]) p.reject(broken);
+    inFlight = undefined;
+    queue = [];
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => {
+    if (!broken && onClosed === undefined) fail(new Error(`the SQLite writer thread exited (${code})`));
+  });
+
+  return {
+    write(name, ...args) {
+      if (broken) return Promise.reject(broken) as never;
+      return new Promise((resolve, reject) => {
+        queue.push({ unit: [name, args], resolve: resolve as (v: unknown) => void, reject });
+        // Writes of this turn of the event loop go together.
+        if (!inFlight && !scheduled) {
+          scheduled = true;
+          setImmediate(send);
+        }
+      }) as never;
+    },
+
+    async close() {
+      // Writes already asked for are committed first: a promise given out is kept.
+      while ((inFlight || queue.length > 0) && !broken) await new Promise((r) => setImmediate(r));
+      if (broken) {
+        await worker.terminate();
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        onClosed = resolve;
+        worker.postMessage({ close: true } satisfies WriterRequest);
+      });
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+// Every write SQLite storage makes, as synchronous functions over prepared statements. They run in
+// the writer thread (sqlite-writer.ts), inside group commits; their names and arguments are what the
+// service's thread sends it.
+import type BetterSqlite3 from 'better-sqlite3';
+import type { PositionRecord, UserRecord } from './port.ts';
+
+const POSITIONS = 'positions';
+const COLUMNS = 'tenant_id, user_id, id, version, audience, created_at, body, shape';
+
+export const positionParams = (p: PositionRecord) => [p.tenantId, p.userId, p.id, p.version, p.audience, p.createdDateTime, p.json, p.shape];
+export const userParams = (u: UserRecord) => [
+  u.tenantId,
+  u.id,
+  u.userPrincipalName,
+  u.userPrincipalName?.toLowerCase() ?? null,
+  u.displayName,
+  u.mail,
+  u.createdDateTime,
+];
+
+export function sqliteWrites(db: BetterSqlite3.Database) {
+  const q = (source: string) => db.prepare(source);
+  const releaseUpn = q('UPDATE users SET upn = NULL, upn_key = NULL WHERE tenant_id = ? AND upn_key = ? AND id <> ?');
+  const upsertUser = q(
+    `INSERT INTO users (tenant_id, id, upn, upn_key, display_name, mail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (tenant_id, id) DO UPDATE SET upn = excluded.upn, upn_key = excluded.upn_key, display_name = excluded.display_name, mail = excluded.mail`,
+  );
+  const insertUserIfAbsent = q(
+    'INSERT INTO users (tenant_id, id, upn, upn_key, display_name, mail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  );
+  const insertRow = q(`INSERT INTO positions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const replaceRow = q(
+    'UPDATE positions SET version = ?, audience = ?, body = ?, shape = ? WHERE tenant_id = ? AND user_id = ? AND id = ? AND version = ?',
+  );
+  const deleteRow = q('DELETE FROM positions WHERE tenant_id = ? AND user_id = ? AND id = ?');
+  const deleteRowAt = q('DELETE FROM positions WHERE tenant_id = ? AND user_id = ? AND id = ? AND version = ?');
+  // Counted, capped: the upsert changes no row when the profile is full.
+  const takeRoom = q(
+    `INSERT INTO profile_counts (tenant_id, user_id, facet, items) VALUES (?, ?, ?, 1)
+     ON CONFLICT (tenant_id, user_id, facet) DO UPDATE SET items = items + 1 WHERE items < ?`,
+  );
+  const addCount = q(
+    `INSERT INTO profile_counts (tenant_id, user_id, facet, items) VALUES (?, ?, ?, ?)
+     ON CONFLICT (tenant_id, user_id, facet) DO UPDATE SET items = items + excluded.items`,
+  );
+  const giveRoom = q('UPDATE profile_counts SET items = items - 1 WHERE tenant_id = ? AND user_id = ? AND facet = ?');
+
+  return {
+    saveUser(user: UserRecord): void {
+      if (user.userPrincipalName !== null) releaseUpn.run(user.tenantId, user.userPrincipalName.toLowerCase(), user.id);
+      upsertUser.run(...userParams(user));
+    },
+
+    addUserIfAbsent(user: UserRecord): void {
+      insertUserIfAbsent.run(...userParams(user));
+    },
+
+    insertPosition(p: PositionRecord, cap: number): boolean {
+      if (takeRoom.run(p.tenantId, p.userId, POSITIONS, cap).changes === 0) return false;
+      insertRow.run(...positionParams(p));
+      return true;
+    },
+
+    replacePosition(p: PositionRecord, expectedVersion: number): boolean {
+      return replaceRow.run(p.version, p.audience, p.json, p.shape, p.tenantId, p.userId, p.id, expectedVersion).changes === 1;
+    },
+
+    deletePosition(tenantId: string, userId: string, id: string, expectedVersion?: number): boolean {
+      const result = expectedVersion === undefined ? deleteRow.run(tenantId, userId, id) : deleteRowAt.run(tenantId, userId, id, expectedVersion);
+      if (result.changes === 0) return false;
+      giveRoom.run(tenantId, userId, POSITIONS);
+      return true;
+    },
+
+    importBatch({ users, positions }: { users: readonly UserRecord[]; positions: readonly PositionRecord[] }): void {
+      for (const u of users) insertUserIfAbsent.run(...userParams(u));
+      const added = new Map<string, [string, string, number]>();
+      for (const p of positions) {
+        insertRow.run(...positionParams(p));
+        const key = `${p.tenantId}/${p.userId}`;
+        const entry = added.get(key) ?? [p.tenantId, p.userId, 0];
+        entry[2]++;
+        added.set(key, entry);
+      }
+      for (const [tenantId, userId, n] of added.values()) addCount.run(tenantId, userId, POSITIONS, n);
+    },
+  };
+}
+
+export type SqliteWrites = ReturnType<typeof sqliteWrites>;
+export type WriteName = keyof SqliteWrites;
