@@ -168,24 +168,19 @@ export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions)
       return Number((await query.executeTakeFirstOrThrow()).n);
     },
 
-    insertPosition: (p, cap) =>
-      db.transaction().execute(async (tx) => {
-        // Counted, capped: the upsert changes no row when the profile is full (and locks the count
-        // row, so that concurrent creates into one profile take turns).
-        const room = await tx
-          .insertInto('profile_counts')
-          .values({ tenant_id: p.tenantId, user_id: p.userId, facet: POSITIONS, items: 1 })
-          .onConflict((oc) =>
-            oc
-              .columns(['tenant_id', 'user_id', 'facet'])
-              .doUpdateSet({ items: sql`profile_counts.items + 1` })
-              .where('profile_counts.items', '<', cap),
-          )
-          .executeTakeFirst();
-        if (Number(room.numInsertedOrUpdatedRows) === 0) return false;
-        await tx.insertInto('positions').values(positionRow(p)).execute();
-        return true;
-      }),
+    async insertPosition(p, cap) {
+      // One statement, so one round trip: the count is taken (unless the profile is full) and the row
+      // inserted only if it was; the upsert locks the count row, so creates into one profile take turns.
+      const result = await sql`
+        WITH room AS (
+          INSERT INTO profile_counts (tenant_id, user_id, facet, items) VALUES (${p.tenantId}, ${p.userId}, ${POSITIONS}, 1)
+          ON CONFLICT (tenant_id, user_id, facet) DO UPDATE SET items = profile_counts.items + 1 WHERE profile_counts.items < ${cap}
+          RETURNING 1
+        )
+        INSERT INTO positions (tenant_id, user_id, id, version, audience, created_at, body, shape)
+        SELECT ${p.tenantId}, ${p.userId}, ${p.id}, ${p.version}::integer, ${p.audience}::integer, ${p.createdDateTime}, ${p.json}, ${p.shape} FROM room`.execute(db);
+      return Number(result.numAffectedRows) === 1;
+    },
 
     async replacePosition(p, expectedVersion) {
       const result = await db
@@ -199,20 +194,19 @@ export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions)
       return Number(result.numUpdatedRows) === 1;
     },
 
-    deletePosition: (tenantId, userId, id, expectedVersion) =>
-      db.transaction().execute(async (tx) => {
-        let q = tx.deleteFrom('positions').where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('id', '=', id);
-        if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);
-        if (Number((await q.executeTakeFirst()).numDeletedRows) !== 1) return false;
-        await tx
-          .updateTable('profile_counts')
-          .set({ items: sql`items - 1` })
-          .where('tenant_id', '=', tenantId)
-          .where('user_id', '=', userId)
-          .where('facet', '=', POSITIONS)
-          .execute();
-        return true;
-      }),
+    async deletePosition(tenantId, userId, id, expectedVersion) {
+      // One statement: the row goes, and the count with it only if it did.
+      const version = expectedVersion === undefined ? sql`` : sql` AND version = ${expectedVersion}`;
+      const { rows } = await sql<{ n: string }>`
+        WITH gone AS (DELETE FROM positions WHERE tenant_id = ${tenantId} AND user_id = ${userId} AND id = ${id}${version} RETURNING 1),
+        counted AS (
+          UPDATE profile_counts SET items = items - 1
+          WHERE tenant_id = ${tenantId} AND user_id = ${userId} AND facet = ${POSITIONS} AND EXISTS (SELECT 1 FROM gone)
+          RETURNING 1
+        )
+        SELECT count(*) AS n FROM gone`.execute(db);
+      return Number(rows[0]?.n) === 1;
+    },
 
     importBatch: ({ users, positions }) =>
       db.transaction().execute(async (tx) => {
