@@ -2,7 +2,9 @@
 // storage port's bulk load and the service's own record-making code (positions/records.ts), so that
 // the seeded items are exactly what the service would have stored for the "Create workPosition"
 // example. Users are made in id order, each user's items in time order, so that the load appends to
-// the indexes instead of splitting pages at random.
+// the indexes instead of splitting pages at random. Each user's first item is made by that code; the
+// others differ from it only in id and timestamps, which are put in its JSON text (shaping and
+// writing a million items anew would take longer than storing them).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DEV_TENANT_ID } from '../src/auth/constants.ts';
@@ -16,8 +18,9 @@ import { openStorage } from '../src/storage/open.ts';
 import type { PositionRecord, UserRecord } from '../src/storage/port.ts';
 
 const EXAMPLE = new URL('../test/fixtures/seeds/002-create.request.json', import.meta.url);
-/** Items per transaction. */
+/** Items per transaction, and transactions asked for before the first of them is done. */
 const BATCH_ITEMS = 20_000;
+const IN_FLIGHT = 3;
 
 export async function seedDatabase(config: Config, opts: { items: number; users: number; onProgress?: (done: number) => void }): Promise<void> {
   const { value: input, problems } = validateBody(JSON.parse(readFileSync(EXAMPLE, 'utf8')), workPosition, 'create', config.limits);
@@ -30,12 +33,19 @@ export async function seedDatabase(config: Config, opts: { items: number; users:
     let done = 0;
     let users: UserRecord[] = [];
     let positions: PositionRecord[] = [];
+    // Batches are stored (by the SQLite writer thread, or PostgreSQL) while the next are made here.
+    const storing: Array<Promise<void>> = [];
     const flush = async () => {
-      await storage.importBatch({ users, positions });
-      done += positions.length;
+      const batch = { users, positions };
       users = [];
       positions = [];
-      opts.onProgress?.(done);
+      if (storing.length >= IN_FLIGHT) await storing.shift();
+      storing.push(
+        storage.importBatch(batch).then(() => {
+          done += batch.positions.length;
+          opts.onProgress?.(done);
+        }),
+      );
     };
     for (let u = 0; u < opts.users; u++) {
       const upn = `seed${u}@contoso.com`;
@@ -44,10 +54,17 @@ export async function seedDatabase(config: Config, opts: { items: number; users:
       const by = { user: { displayName: user.displayName, id: user.id } };
       // The items are spread evenly; the first users take the remainder.
       const count = Math.floor(opts.items / opts.users) + (u < opts.items % opts.users ? 1 : 0);
-      for (let i = 0; i < count; i++) positions.push(newPositionRecord(user, input, { by, now: clock(), id: newId(), limits: config.limits }));
+      const template = newPositionRecord(user, input, { by, now: clock(), id: newId(), limits: config.limits });
+      positions.push(template);
+      for (let i = 1; i < count; i++) {
+        const [id, now] = [newId(), clock()];
+        const json = template.json.replace(template.id, id).replaceAll(template.createdDateTime, now);
+        positions.push({ ...template, id, createdDateTime: now, json });
+      }
       if (positions.length >= BATCH_ITEMS) await flush();
     }
     if (users.length > 0 || positions.length > 0) await flush();
+    await Promise.all(storing);
   } finally {
     await storage.close();
   }
