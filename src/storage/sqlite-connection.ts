@@ -9,7 +9,7 @@ export function openConnection(file: string): BetterSqlite3.Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('cache_size = -16384');
   // Checkpoints copy the log into the database file; doing it every 40 MB rather than every 4 MB
   // writes a page changed many times in between only once (a third less I/O for small writes).
   sqlite.pragma('wal_autocheckpoint = 10000');
