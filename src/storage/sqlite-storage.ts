@@ -1,6 +1,9 @@
 // The storage port on SQLite. Reads run at once, on this thread, with statements prepared once;
 // writes go to the writer thread (sqlite-writer-client.ts), which commits them in groups and answers
-// only when they are durable. The statements are those of the PostgreSQL backend
+// only when they are durable. The reads of one turn of the event loop share one read transaction:
+// each read on its own would take and release SQLite's WAL read lock, and check the file, with
+// system calls costing more than the read. The snapshot ends with the turn, and whenever the writer
+// commits, so a request reads its own writes (and other processes' writes show from the next turn). The statements are those of the PostgreSQL backend
 // (kysely-storage.ts); the contract suite (test/contract) holds both to one behaviour.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { KeyStore } from './kysely-storage.ts';
@@ -52,6 +55,21 @@ const COLUMNS = 'tenant_id, user_id, id, version, audience, created_at, body, sh
 export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterClient, opts: { keys: KeyStore }): Storage {
   const q = <Row = unknown>(source: string) => db.prepare<unknown[], Row>(source);
 
+  const beginSnapshot = db.prepare('BEGIN');
+  const endSnapshotStatement = db.prepare('COMMIT');
+  const endSnapshot = () => {
+    if (db.inTransaction) endSnapshotStatement.run();
+  };
+  /** Runs a read inside this turn's snapshot, beginning it if need be. */
+  const read = <T>(run: () => T): T => {
+    if (!db.inTransaction) {
+      beginSnapshot.run();
+      setImmediate(endSnapshot);
+    }
+    return run();
+  };
+  writer.onCommit(endSnapshot);
+
   const userById = q<UserRow>('SELECT * FROM users WHERE tenant_id = ? AND id = ?');
   const userByUpn = q<UserRow>('SELECT * FROM users WHERE tenant_id = ? AND upn_key = ?');
   const allPositions = q<PositionRow>(`SELECT ${COLUMNS} FROM positions WHERE tenant_id = ? AND user_id = ? ORDER BY created_at, id`);
@@ -77,12 +95,12 @@ export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterCl
 
   return {
     async getUserById(tenantId, id) {
-      const row = userById.get(tenantId, id);
+      const row = read(() => userById.get(tenantId, id));
       return row && toUser(row);
     },
 
     async getUserByUpn(tenantId, upn) {
-      const row = userByUpn.get(tenantId, upn.toLowerCase());
+      const row = read(() => userByUpn.get(tenantId, upn.toLowerCase()));
       return row && toUser(row);
     },
 
@@ -90,11 +108,11 @@ export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterCl
 
     async addUserIfAbsent(user) {
       await writer.write('addUserIfAbsent', user);
-      return toUser(userByUpn.get(user.tenantId, user.userPrincipalName.toLowerCase())!);
+      return toUser(read(() => userByUpn.get(user.tenantId, user.userPrincipalName.toLowerCase()))!);
     },
 
     async listPositions(tenantId, userId) {
-      return allPositions.all(tenantId, userId).map(toPosition);
+      return read(() => allPositions.all(tenantId, userId)).map(toPosition);
     },
 
     async pagePositions(tenantId, userId, page: PageRequest) {
@@ -102,16 +120,16 @@ export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterCl
       if (page.audienceMask !== undefined) params.push(page.audienceMask);
       if (page.after) params.push(page.after[0], page.after[0], page.after[1]);
       params.push(page.limit, page.offset);
-      return pageStatement(page.audienceMask !== undefined, page.after !== undefined).all(...params).map(toPosition);
+      return read(() => pageStatement(page.audienceMask !== undefined, page.after !== undefined).all(...params)).map(toPosition);
     },
 
     async countPositions(tenantId, userId, audienceMask) {
-      const row = audienceMask === undefined ? countAll.get(tenantId, userId) : countMasked.get(tenantId, userId, audienceMask);
+      const row = read(() => (audienceMask === undefined ? countAll.get(tenantId, userId) : countMasked.get(tenantId, userId, audienceMask)));
       return row!.n;
     },
 
     async getPosition(tenantId, userId, id) {
-      const row = onePosition.get(tenantId, userId, id);
+      const row = read(() => onePosition.get(tenantId, userId, id));
       return row && toPosition(row);
     },
 
@@ -123,11 +141,12 @@ export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterCl
     loadOrCreateSigningKey: (create) => opts.keys.loadOrCreate(create),
 
     async ping() {
-      db.prepare('SELECT 1').get();
+      read(() => db.prepare('SELECT 1').get());
     },
 
     async close() {
       await writer.close();
+      endSnapshot();
       db.close();
     },
   };

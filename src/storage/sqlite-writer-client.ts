@@ -20,6 +20,8 @@ type Write<K extends WriteName> = (...args: Parameters<SqliteWrites[K]>) => Prom
 
 export interface WriterClient {
   write<K extends WriteName>(name: K, ...args: Parameters<SqliteWrites[K]>): ReturnType<Write<K>>;
+  /** Called when a group has been committed, before any of its writers hears of it. */
+  onCommit(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startWriter(file: string): Promise<WriterClient> {
   let broken: Error | undefined;
   let scheduled = false;
   let onClosed: (() => void) | undefined;
+  let committed = () => {};
 
   const send = () => {
     scheduled = false;
@@ -65,6 +68,7 @@ export async function startWriter(file: string): Promise<WriterClient> {
     }
     const group = inFlight ?? [];
     inFlight = undefined;
+    committed();
     reply.outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(rebuildError(o.error as Parameters<typeof rebuildError>[0]))));
     send();
   });
@@ -92,6 +96,10 @@ export async function startWriter(file: string): Promise<WriterClient> {
           setImmediate(send);
         }
       }) as never;
+    },
+
+    onCommit(listener) {
+      committed = listener;
     },
 
     async close() {
