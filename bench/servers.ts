@@ -120,13 +120,21 @@ export async function startCeiling(): Promise<Server> {
   }
 }
 
+/** The node arguments of package.json's `start` script (`node [flags] bin/graph-profile.js serve`). */
+function startScriptArgs(): string[] {
+  const start = (JSON.parse(readFileSync(join(REPO_DIR, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const [command, ...args] = start.trim().split(/\s+/);
+  if (command !== 'node' || !args.includes('bin/graph-profile.js')) throw new Error(`unexpected start script: ${start}`);
+  return args.map((a) => (a === 'bin/graph-profile.js' ? join(REPO_DIR, a) : a));
+}
+
 /**
- * graph-profile exactly as `npm start` runs it (node bin/graph-profile.js serve), on a port of its
- * choosing; ready once /healthz answers 200 and it has printed its "serving" line.
+ * graph-profile exactly as `npm start` runs it (its node flags, bin/graph-profile.js serve), on a
+ * port of its choosing; ready once /healthz answers 200 and it has printed its "serving" line.
  */
 export async function startGraphProfile(env: Record<string, string>): Promise<Server> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(REPO_DIR, 'bin', 'graph-profile.js'), 'serve'], {
+  const child = spawn(process.execPath, startScriptArgs(), {
     cwd: REPO_DIR,
     env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1' },
     // stdout carries the request log (LOG_LEVEL info): written, as in production, but not shown.

@@ -43,9 +43,11 @@ export function registerBatchRoute(app: FastifyInstance, config: Config, deps: {
   const marker = randomUUID();
 
   // Believed only from this process's own steps, which carry the marker no client can know.
-  app.addHook('onRequest', async (req) => {
+  // (Hooks on every request take a callback: an async hook costs a promise per request.)
+  app.addHook('onRequest', (req, _reply, done) => {
     const scheme = req.headers[STEP_SCHEME_HEADER];
     if (req.headers[STEP_MARKER_HEADER] === marker && (scheme === 'http' || scheme === 'https')) req.outerProtocol = scheme;
+    done();
   });
 
   app.route({

@@ -31,5 +31,8 @@ export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 export const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export function registerStandardHeaders(app: FastifyInstance): void {
-  app.addHook('onRequest', async (req, reply) => setStandardHeaders(req, reply));
+  app.addHook('onRequest', (req, reply, done) => {
+    setStandardHeaders(req, reply);
+    done();
+  });
 }

@@ -22,9 +22,10 @@ export function noteCaller(req: FastifyRequest, caller: Caller): void {
 }
 
 export function registerRequestLog(app: FastifyInstance): void {
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const line: Record<string, unknown> = { method: req.method, url: req.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime };
     if (req.callerLog) line.caller = req.callerLog;
     req.log.info(line, 'request completed');
+    done();
   });
 }
