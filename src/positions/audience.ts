@@ -13,8 +13,10 @@ export const defaultAudience = (ownerTenantId: string): string =>
 
 export const audienceValue = (canonical: string): number => flagsValue(allowedAudiences, canonical);
 
-export const isVisibleTo = (relation: Relation, audience: number): boolean =>
-  relation === 'self' || (audience & VISIBLE_TO_OTHERS) !== 0;
-
-/** What storage filters on for a relation: the audiences another user may see; undefined: every item. */
+/** What another user may see, as a mask of audiences (what storage filters on); undefined: every item. */
 export const audienceMaskFor = (relation: Relation): number | undefined => (relation === 'self' ? undefined : VISIBLE_TO_OTHERS);
+
+export const isVisibleTo = (relation: Relation, audience: number): boolean => {
+  const mask = audienceMaskFor(relation);
+  return mask === undefined || (audience & mask) !== 0;
+};

@@ -9,15 +9,14 @@ import type { Limits } from '../config.ts';
 import { GraphError, invalidRequestBody } from '../errors/graph-error.ts';
 import type { ErrorDetail } from '../errors/catalogue.ts';
 import { workPosition } from '../model/graph-types.ts';
-import { mergePatch } from '../model/merge.ts';
 import { clip } from '../model/quote.ts';
 import { applyQuery, defaultOrderPage, defaultOrderWindow, isDefaultOrderQuery, nextLinkQuery } from '../odata/paging.ts';
 import { type CollectionQuery, parseQuery } from '../odata/query-options.ts';
-import { shapeComplex, shapeValue } from '../model/shape.ts';
+import { shapeValue } from '../model/shape.ts';
 import { propertiesOf } from '../model/types.ts';
 import { GUID, type JsonObject, type ValidationMode, validateBody } from '../model/validate.ts';
 import type { PositionRecord, Storage } from '../storage/port.ts';
-import { audienceMaskFor, audienceValue, defaultAudience, isVisibleTo } from './audience.ts';
+import { audienceMaskFor, isVisibleTo } from './audience.ts';
 import type { Clock } from './clock.ts';
 import { timeOrderedIdGenerator } from './ids.ts';
 import { identitySetOf, newPositionRecord, patchedPositionRecord } from './records.ts';
@@ -30,7 +29,6 @@ import {
   itemText,
   positionUrl,
   shapedItem,
-  storedJson,
 } from './representation.ts';
 import { type KnownCallers, type TargetUser, resolveTargetUser } from './users.ts';
 

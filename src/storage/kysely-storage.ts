@@ -1,9 +1,9 @@
 // The storage port over Kysely, for PostgreSQL (postgres.ts opens it). SQLite has its own
 // implementation of the same statements (sqlite-storage.ts), with prepared statements and group
 // commit; the contract suite (test/contract) holds both to one behaviour.
-import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import type { PositionRecord, SigningKey, Storage, UserRecord } from './port.ts';
-import type { Database, PositionsTable, UsersTable } from './schema.ts';
+import { type Database, toPosition, toUser } from './schema.ts';
 
 export interface KeyStore {
   loadOrCreate(create: () => Promise<SigningKey>): Promise<SigningKey>;
@@ -15,26 +15,6 @@ export interface KyselyStorageOptions {
   /** Closes what the opener opened, after Kysely has been destroyed. */
   onClose?: () => Promise<void> | void;
 }
-
-const toUser = (r: Selectable<UsersTable>): UserRecord => ({
-  tenantId: r.tenant_id,
-  id: r.id,
-  userPrincipalName: r.upn,
-  displayName: r.display_name,
-  mail: r.mail,
-  createdDateTime: r.created_at,
-});
-
-const toPosition = (r: Selectable<PositionsTable>): PositionRecord => ({
-  tenantId: r.tenant_id,
-  userId: r.user_id,
-  id: r.id,
-  version: Number(r.version),
-  audience: Number(r.audience),
-  createdDateTime: r.created_at,
-  json: r.body,
-  shape: r.shape,
-});
 
 const POSITIONS = 'positions';
 

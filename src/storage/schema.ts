@@ -1,4 +1,6 @@
-// Row types of the tables, as Kysely sees them. One schema for every backend.
+// Row types of the tables, as Kysely sees them, and the records of the storage port they hold. One
+// schema for every backend.
+import type { PositionRecord, UserRecord } from './port.ts';
 
 export interface UsersTable {
   tenant_id: string;
@@ -45,3 +47,24 @@ export interface Database {
   signing_keys: SigningKeysTable;
   profile_counts: ProfileCountsTable;
 }
+
+export const toUser = (r: UsersTable): UserRecord => ({
+  tenantId: r.tenant_id,
+  id: r.id,
+  userPrincipalName: r.upn,
+  displayName: r.display_name,
+  mail: r.mail,
+  createdDateTime: r.created_at,
+});
+
+/** Numbers made sure of: a driver may give integers as strings. */
+export const toPosition = (r: PositionsTable): PositionRecord => ({
+  tenantId: r.tenant_id,
+  userId: r.user_id,
+  id: r.id,
+  version: Number(r.version),
+  audience: Number(r.audience),
+  createdDateTime: r.created_at,
+  json: r.body,
+  shape: r.shape,
+});

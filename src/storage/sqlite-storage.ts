@@ -1,54 +1,17 @@
 // The storage port on SQLite. Reads run at once, on this thread, with statements prepared once;
 // writes go to the writer thread (sqlite-writer-client.ts), which commits them in groups and answers
-// only when they are durable. The reads of one turn of the event loop share one read transaction:
-// each read on its own would take and release SQLite's WAL read lock, and check the file, with
-// system calls costing more than the read. The snapshot ends with the turn, and whenever the writer
-// commits, so a request reads its own writes (and other processes' writes show from the next turn). The statements are those of the PostgreSQL backend
-// (kysely-storage.ts); the contract suite (test/contract) holds both to one behaviour.
+// only when they are durable. The statements are those of the PostgreSQL backend (kysely-storage.ts);
+// the contract suite (test/contract) holds both to one behaviour.
+//
+// The reads of one turn of the event loop share one read transaction: each read on its own would
+// take and release SQLite's WAL read lock, and check the file, with system calls costing more than
+// the read. The snapshot ends with the turn, and whenever the writer commits, so a request reads its
+// own writes (and other processes' writes show from the next turn).
 import type BetterSqlite3 from 'better-sqlite3';
 import type { KeyStore } from './kysely-storage.ts';
-import type { PageRequest, PositionRecord, Storage, UserRecord } from './port.ts';
+import type { PageRequest, Storage } from './port.ts';
+import { type PositionsTable as PositionRow, type UsersTable as UserRow, toPosition, toUser } from './schema.ts';
 import type { WriterClient } from './sqlite-writer-client.ts';
-
-interface UserRow {
-  tenant_id: string;
-  id: string;
-  upn: string | null;
-  display_name: string | null;
-  mail: string | null;
-  created_at: string;
-}
-
-interface PositionRow {
-  tenant_id: string;
-  user_id: string;
-  id: string;
-  version: number;
-  audience: number;
-  created_at: string;
-  body: string;
-  shape: string;
-}
-
-const toUser = (r: UserRow): UserRecord => ({
-  tenantId: r.tenant_id,
-  id: r.id,
-  userPrincipalName: r.upn,
-  displayName: r.display_name,
-  mail: r.mail,
-  createdDateTime: r.created_at,
-});
-
-const toPosition = (r: PositionRow): PositionRecord => ({
-  tenantId: r.tenant_id,
-  userId: r.user_id,
-  id: r.id,
-  version: r.version,
-  audience: r.audience,
-  createdDateTime: r.created_at,
-  json: r.body,
-  shape: r.shape,
-});
 
 const COLUMNS = 'tenant_id, user_id, id, version, audience, created_at, body, shape';
 
