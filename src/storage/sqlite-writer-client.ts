@@ -3,7 +3,7 @@
 // one write alone when the service is idle, hundreds under load, one commit (one fsync) for each.
 // Every promise settles when the writer thread has answered for its group, that is after its COMMIT.
 import { Worker } from 'node:worker_threads';
-import type { WriterReply, WriterRequest } from './sqlite-writer.ts';
+import type { WorkerRole, WriterReply, WriterRequest } from './sqlite-writer.ts';
 import type { SqliteWrites, WriteName } from './sqlite-writes.ts';
 import { StorageUnavailableError } from './unavailable.ts';
 
@@ -32,26 +32,44 @@ function rebuildError(e: { name: string; message: string; code?: unknown }): Err
   return error;
 }
 
-export async function startWriter(file: string): Promise<WriterClient> {
+/** A thread running sqlite-writer.ts in one of its roles, once it is up. */
+async function startThread(file: string, role: WorkerRole): Promise<Worker> {
   // In a bundle the writer is its own file beside it (scripts/build.js). From the sources it is
   // TypeScript, which a worker's first module cannot be, even with tsx in execArgv: a few lines of
   // JavaScript register tsx in the thread, then import it.
   const worker = import.meta.url.endsWith('.ts')
     ? new Worker(
         `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./sqlite-writer.ts', import.meta.url).href)}); });`,
-        { eval: true, workerData: { file } },
+        { eval: true, workerData: { file, role } },
       )
-    : new Worker(new URL('./sqlite-writer.mjs', import.meta.url), { workerData: { file } });
+    : new Worker(new URL('./sqlite-writer.mjs', import.meta.url), { workerData: { file, role } });
   await new Promise<void>((resolve, reject) => {
     worker.once('online', resolve);
     worker.once('error', reject);
   });
+  return worker;
+}
+
+/** Asks a thread to close its connection, and waits until it has. */
+async function closeThread(worker: Worker): Promise<void> {
+  await new Promise<void>((resolve) => {
+    worker.on('message', (reply: WriterReply) => 'closed' in reply && resolve());
+    worker.postMessage({ close: true } satisfies WriterRequest);
+  });
+  await worker.terminate();
+}
+
+export async function startWriter(file: string): Promise<WriterClient> {
+  const worker = await startThread(file, 'writer');
+  const checkpoints = await startThread(file, 'checkpointer');
+  // A checkpointer that fails only lets the log grow to the writer's own limit; nothing waits on it.
+  checkpoints.on('error', () => {});
 
   let queue: Pending[] = [];
   let inFlight: Pending[] | undefined;
   let broken: Error | undefined;
   let scheduled = false;
-  let onClosed: (() => void) | undefined;
+  let closing = false;
   let committed = () => {};
 
   const send = () => {
@@ -62,10 +80,7 @@ export async function startWriter(file: string): Promise<WriterClient> {
   };
 
   worker.on('message', (reply: WriterReply) => {
-    if ('closed' in reply) {
-      onClosed?.();
-      return;
-    }
+    if ('closed' in reply) return;
     const group = inFlight ?? [];
     inFlight = undefined;
     committed();
@@ -82,7 +97,7 @@ export async function startWriter(file: string): Promise<WriterClient> {
   };
   worker.on('error', fail);
   worker.on('exit', (code) => {
-    if (!broken && onClosed === undefined) fail(new Error(`the SQLite writer thread exited (${code})`));
+    if (!broken && !closing) fail(new Error(`the SQLite writer thread exited (${code})`));
   });
 
   return {
@@ -105,15 +120,10 @@ export async function startWriter(file: string): Promise<WriterClient> {
     async close() {
       // Writes already asked for are committed first: a promise given out is kept.
       while ((inFlight || queue.length > 0) && !broken) await new Promise((r) => setImmediate(r));
-      if (broken) {
-        await worker.terminate();
-        return;
-      }
-      await new Promise<void>((resolve) => {
-        onClosed = resolve;
-        worker.postMessage({ close: true } satisfies WriterRequest);
-      });
-      await worker.terminate();
+      closing = true;
+      await closeThread(checkpoints);
+      if (broken) await worker.terminate();
+      else await closeThread(worker);
     },
   };
 }

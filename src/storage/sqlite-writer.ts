@@ -2,6 +2,11 @@
 // thread is a group of writes, run in one transaction (group-commit.ts) and answered only once that
 // transaction is committed. The fsync of each commit thus waits here, not on the thread that serves
 // HTTP, which meanwhile gathers the next group.
+//
+// The same module, started with the role 'checkpointer', is a second thread that copies the
+// write-ahead log into the database file (a PASSIVE checkpoint, which never blocks writers) every
+// CHECKPOINT_EVERY_MS. Left to the writer, checkpoints would run inside COMMITs and hold every write
+// of the next group meanwhile: they were most of the writes' p99.
 import { parentPort, workerData } from 'node:worker_threads';
 import { type Outcome, groupCommitter } from './group-commit.ts';
 import { openConnection } from './sqlite-connection.ts';
@@ -14,9 +19,41 @@ export type WriterReply = { readonly outcomes: ReadonlyArray<Outcome> } | { read
 export const portableError = (e: unknown) =>
   e instanceof Error ? { name: e.name, message: e.message, code: (e as { code?: unknown }).code } : { name: 'Error', message: String(e) };
 
-if (parentPort) {
+export type WorkerRole = 'writer' | 'checkpointer';
+
+const CHECKPOINT_EVERY_MS = 250;
+/**
+ * The writer checkpoints by itself only past this many pages of log (400 MB at 4 KiB), should the
+ * checkpointer thread not keep up: the log stays bounded whatever happens.
+ */
+const WRITER_CHECKPOINT_PAGES = 100_000;
+
+function checkpointer(port: NonNullable<typeof parentPort>, file: string): void {
+  const db = openConnection(file);
+  const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+  const timer = setInterval(() => {
+    try {
+      checkpoint.run();
+    } catch {
+      // Busy or interrupted: the next one copies what this one did not.
+    }
+  }, CHECKPOINT_EVERY_MS);
+  port.on('message', (message: WriterRequest) => {
+    if (!('close' in message)) return;
+    clearInterval(timer);
+    db.close();
+    port.postMessage({ closed: true } satisfies WriterReply);
+    port.close();
+  });
+}
+
+const { file, role } = (workerData ?? {}) as { file: string; role: WorkerRole };
+if (parentPort && role === 'checkpointer') {
+  checkpointer(parentPort, file);
+} else if (parentPort) {
   const port = parentPort;
-  const db = openConnection((workerData as { file: string }).file);
+  const db = openConnection(file);
+  db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
   const writes = sqliteWrites(db);
   const commitGroup = groupCommitter(db);
   port.on('message', (message: WriterRequest) => {
