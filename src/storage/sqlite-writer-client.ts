@@ -37,12 +37,14 @@ async function startThread(file: string, role: WorkerRole): Promise<Worker> {
   // In a bundle the writer is its own file beside it (scripts/build.js). From the sources it is
   // TypeScript, which a worker's first module cannot be, even with tsx in execArgv: a few lines of
   // JavaScript register tsx in the thread, then import it.
+  // Their JavaScript allocates little: a small young generation keeps each thread's memory small.
+  const options = { workerData: { file, role }, resourceLimits: { maxYoungGenerationSizeMb: 4 } };
   const worker = import.meta.url.endsWith('.ts')
     ? new Worker(
         `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./sqlite-writer.ts', import.meta.url).href)}); });`,
-        { eval: true, workerData: { file, role } },
+        { ...options, eval: true },
       )
-    : new Worker(new URL('./sqlite-writer.mjs', import.meta.url), { workerData: { file, role } });
+    : new Worker(new URL('./sqlite-writer.mjs', import.meta.url), options);
   await new Promise<void>((resolve, reject) => {
     worker.once('online', resolve);
     worker.once('error', reject);
@@ -60,8 +62,7 @@ async function closeThread(worker: Worker): Promise<void> {
 }
 
 export async function startWriter(file: string): Promise<WriterClient> {
-  const worker = await startThread(file, 'writer');
-  const checkpoints = await startThread(file, 'checkpointer');
+  const [worker, checkpoints] = await Promise.all([startThread(file, 'writer'), startThread(file, 'checkpointer')]);
   // A checkpointer that fails only lets the log grow to the writer's own limit; nothing waits on it.
   checkpoints.on('error', () => {});
 

@@ -30,6 +30,8 @@ const WRITER_CHECKPOINT_PAGES = 100_000;
 
 function checkpointer(port: NonNullable<typeof parentPort>, file: string): void {
   const db = openConnection(file);
+  // Checkpoints copy pages from the log to the file; they need no cache of their own.
+  db.pragma('cache_size = -256');
   const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
   const timer = setInterval(() => {
     try {
