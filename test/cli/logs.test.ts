@@ -22,9 +22,11 @@ test('each request is logged with its request id and caller; no token appears in
   const refused = await httpRequest(server.url, 'GET', '/beta/me/profile/positions', { token: `${token}x` });
   assert.equal(refused.status, 401);
 
-  // Logs are written asynchronously: wait (bounded) for the line, which is not a timing assertion.
+  // Logs are written asynchronously, in blocks: wait (bounded) for both lines, which is not a timing assertion.
+  const refusedId = refused.headers.get('request-id');
   let lines: any[] = [];
-  for (let i = 0; i < 50 && !lines.some((l) => l.caller && l.reqId === requestId); i++) {
+  const logged = () => lines.some((l) => l.caller && l.reqId === requestId) && lines.some((l) => l.reqId === refusedId);
+  for (let i = 0; i < 50 && !logged(); i++) {
     await sleep(100);
     lines = server.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
   }
@@ -34,7 +36,7 @@ test('each request is logged with its request id and caller; no token appears in
   assert.deepEqual([callerLine.method, callerLine.url], ['POST', '/beta/me/profile/positions']);
   assert.deepEqual(callerLine.caller, { tenant: '7c1e3a5d-2b4f-4e6a-9d8c-0f1e2d3c4b5a', user: oid });
   assert.equal(callerLine.statusCode, 201);
-  assert.ok(lines.some((l) => l.reqId === refused.headers.get('request-id')), 'refused requests are logged too');
+  assert.ok(lines.some((l) => l.reqId === refusedId && l.statusCode === 401), 'refused requests are logged too');
   const signature = token.split('.')[2]!;
   assert.ok(!server.stdout.includes(signature) && !server.stdout.includes(token.split('.')[1]!), 'the log contains the token');
 });
