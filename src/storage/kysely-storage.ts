@@ -3,7 +3,7 @@
 // commit; the contract suite (test/contract) holds both to one behaviour.
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { PositionRecord, SigningKey, Storage, UserRecord } from './port.ts';
-import { type Database, toPosition, toUser } from './schema.ts';
+import { type Database, POSITIONS_FACET, countsByProfile, toPosition, toUser } from './schema.ts';
 
 export interface KeyStore {
   loadOrCreate(create: () => Promise<SigningKey>): Promise<SigningKey>;
@@ -15,8 +15,6 @@ export interface KyselyStorageOptions {
   /** Closes what the opener opened, after Kysely has been destroyed. */
   onClose?: () => Promise<void> | void;
 }
-
-const POSITIONS = 'positions';
 
 const positionRow = (p: PositionRecord) => ({
   tenant_id: p.tenantId,
@@ -153,7 +151,7 @@ export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions)
       // inserted only if it was; the upsert locks the count row, so creates into one profile take turns.
       const result = await sql`
         WITH room AS (
-          INSERT INTO profile_counts (tenant_id, user_id, facet, items) VALUES (${p.tenantId}, ${p.userId}, ${POSITIONS}, 1)
+          INSERT INTO profile_counts (tenant_id, user_id, facet, items) VALUES (${p.tenantId}, ${p.userId}, ${POSITIONS_FACET}, 1)
           ON CONFLICT (tenant_id, user_id, facet) DO UPDATE SET items = profile_counts.items + 1 WHERE profile_counts.items < ${cap}
           RETURNING 1
         )
@@ -181,7 +179,7 @@ export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions)
         WITH gone AS (DELETE FROM positions WHERE tenant_id = ${tenantId} AND user_id = ${userId} AND id = ${id}${version} RETURNING 1),
         counted AS (
           UPDATE profile_counts SET items = items - 1
-          WHERE tenant_id = ${tenantId} AND user_id = ${userId} AND facet = ${POSITIONS} AND EXISTS (SELECT 1 FROM gone)
+          WHERE tenant_id = ${tenantId} AND user_id = ${userId} AND facet = ${POSITIONS_FACET} AND EXISTS (SELECT 1 FROM gone)
           RETURNING 1
         )
         SELECT count(*) AS n FROM gone`.execute(db);
@@ -202,18 +200,10 @@ export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions)
           }));
           await tx.insertInto('users').values(values).onConflict((oc) => oc.doNothing()).execute();
         }
-        const added = new Map<string, { tenant_id: string; user_id: string; facet: string; items: number }>();
         for (let i = 0; i < positions.length; i += BULK_ROWS) {
-          const chunk = positions.slice(i, i + BULK_ROWS);
-          await tx.insertInto('positions').values(chunk.map(positionRow)).execute();
-          for (const p of chunk) {
-            const key = `${p.tenantId}/${p.userId}`;
-            const entry = added.get(key) ?? { tenant_id: p.tenantId, user_id: p.userId, facet: POSITIONS, items: 0 };
-            entry.items++;
-            added.set(key, entry);
-          }
+          await tx.insertInto('positions').values(positions.slice(i, i + BULK_ROWS).map(positionRow)).execute();
         }
-        const counts = [...added.values()];
+        const counts = countsByProfile(positions);
         for (let i = 0; i < counts.length; i += BULK_ROWS) {
           await tx
             .insertInto('profile_counts')

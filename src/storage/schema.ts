@@ -68,3 +68,18 @@ export const toPosition = (r: PositionsTable): PositionRecord => ({
   json: r.body,
   shape: r.shape,
 });
+
+/** The collection positions are counted under in profile_counts. */
+export const POSITIONS_FACET = 'positions';
+
+/** How many of `positions` each profile receives (a bulk load adds them to its count at once). */
+export function countsByProfile(positions: readonly PositionRecord[]): ProfileCountsTable[] {
+  const counts = new Map<string, ProfileCountsTable>();
+  for (const p of positions) {
+    const key = `${p.tenantId}/${p.userId}`;
+    const entry = counts.get(key) ?? { tenant_id: p.tenantId, user_id: p.userId, facet: POSITIONS_FACET, items: 0 };
+    entry.items++;
+    counts.set(key, entry);
+  }
+  return [...counts.values()];
+}

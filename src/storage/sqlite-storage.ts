@@ -12,8 +12,7 @@ import type { KeyStore } from './kysely-storage.ts';
 import type { PageRequest, Storage } from './port.ts';
 import { type PositionsTable as PositionRow, type UsersTable as UserRow, toPosition, toUser } from './schema.ts';
 import type { WriterClient } from './sqlite-writer-client.ts';
-
-const COLUMNS = 'tenant_id, user_id, id, version, audience, created_at, body, shape';
+import { POSITION_COLUMNS } from './sqlite-writes.ts';
 
 export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterClient, opts: { keys: KeyStore }): Storage {
   const q = <Row = unknown>(source: string) => db.prepare<unknown[], Row>(source);
@@ -35,8 +34,8 @@ export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterCl
 
   const userById = q<UserRow>('SELECT * FROM users WHERE tenant_id = ? AND id = ?');
   const userByUpn = q<UserRow>('SELECT * FROM users WHERE tenant_id = ? AND upn_key = ?');
-  const allPositions = q<PositionRow>(`SELECT ${COLUMNS} FROM positions WHERE tenant_id = ? AND user_id = ? ORDER BY created_at, id`);
-  const onePosition = q<PositionRow>(`SELECT ${COLUMNS} FROM positions WHERE tenant_id = ? AND user_id = ? AND id = ?`);
+  const allPositions = q<PositionRow>(`SELECT ${POSITION_COLUMNS} FROM positions WHERE tenant_id = ? AND user_id = ? ORDER BY created_at, id`);
+  const onePosition = q<PositionRow>(`SELECT ${POSITION_COLUMNS} FROM positions WHERE tenant_id = ? AND user_id = ? AND id = ?`);
   // Pages: four variants (visible to others or all; after a key or from the start), each prepared once.
   const pageStatements = new Map<string, BetterSqlite3.Statement<unknown[], PositionRow>>();
   const pageStatement = (masked: boolean, after: boolean) => {
@@ -44,7 +43,7 @@ export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterCl
     let s = pageStatements.get(key);
     if (!s) {
       s = q<PositionRow>(
-        `SELECT ${COLUMNS} FROM positions WHERE tenant_id = ? AND user_id = ?` +
+        `SELECT ${POSITION_COLUMNS} FROM positions WHERE tenant_id = ? AND user_id = ?` +
           (masked ? ' AND (audience & ?) <> 0' : '') +
           (after ? ' AND (created_at > ? OR (created_at = ? AND id > ?))' : '') +
           ' ORDER BY created_at, id LIMIT ? OFFSET ?',

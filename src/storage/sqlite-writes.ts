@@ -3,9 +3,10 @@
 // service's thread sends it.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { PositionRecord, UserRecord } from './port.ts';
+import { POSITIONS_FACET, countsByProfile } from './schema.ts';
 
-const POSITIONS = 'positions';
-const COLUMNS = 'tenant_id, user_id, id, version, audience, created_at, body, shape';
+/** The columns of positions, in the order positionParams gives their values. */
+export const POSITION_COLUMNS = 'tenant_id, user_id, id, version, audience, created_at, body, shape';
 
 export const positionParams = (p: PositionRecord) => [p.tenantId, p.userId, p.id, p.version, p.audience, p.createdDateTime, p.json, p.shape];
 export const userParams = (u: UserRecord) => [
@@ -28,7 +29,7 @@ export function sqliteWrites(db: BetterSqlite3.Database) {
   const insertUserIfAbsent = q(
     'INSERT INTO users (tenant_id, id, upn, upn_key, display_name, mail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
   );
-  const insertRow = q(`INSERT INTO positions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertRow = q(`INSERT INTO positions (${POSITION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   const replaceRow = q(
     'UPDATE positions SET version = ?, audience = ?, body = ?, shape = ? WHERE tenant_id = ? AND user_id = ? AND id = ? AND version = ?',
   );
@@ -56,7 +57,7 @@ export function sqliteWrites(db: BetterSqlite3.Database) {
     },
 
     insertPosition(p: PositionRecord, cap: number): boolean {
-      if (takeRoom.run(p.tenantId, p.userId, POSITIONS, cap).changes === 0) return false;
+      if (takeRoom.run(p.tenantId, p.userId, POSITIONS_FACET, cap).changes === 0) return false;
       insertRow.run(...positionParams(p));
       return true;
     },
@@ -68,21 +69,14 @@ export function sqliteWrites(db: BetterSqlite3.Database) {
     deletePosition(tenantId: string, userId: string, id: string, expectedVersion?: number): boolean {
       const result = expectedVersion === undefined ? deleteRow.run(tenantId, userId, id) : deleteRowAt.run(tenantId, userId, id, expectedVersion);
       if (result.changes === 0) return false;
-      giveRoom.run(tenantId, userId, POSITIONS);
+      giveRoom.run(tenantId, userId, POSITIONS_FACET);
       return true;
     },
 
     importBatch({ users, positions }: { users: readonly UserRecord[]; positions: readonly PositionRecord[] }): void {
       for (const u of users) insertUserIfAbsent.run(...userParams(u));
-      const added = new Map<string, [string, string, number]>();
-      for (const p of positions) {
-        insertRow.run(...positionParams(p));
-        const key = `${p.tenantId}/${p.userId}`;
-        const entry = added.get(key) ?? [p.tenantId, p.userId, 0];
-        entry[2]++;
-        added.set(key, entry);
-      }
-      for (const [tenantId, userId, n] of added.values()) addCount.run(tenantId, userId, POSITIONS, n);
+      for (const p of positions) insertRow.run(...positionParams(p));
+      for (const c of countsByProfile(positions)) addCount.run(c.tenant_id, c.user_id, c.facet, c.items);
     },
   };
 }
