@@ -1,5 +1,5 @@
 // `npm run bench -- --seed N`: loads N positions over N/10 users straight into storage, through the
-// storage port's bulk load and the service's own record-making code (positions/records.ts), so that
+// storage port's bulk load and the service's own record-making code (profile/records.ts), so that
 // the seeded items are exactly what the service would have stored for the "Create workPosition"
 // example. Users are made in id order, each user's items in time order, so that the load appends to
 // the indexes instead of splitting pages at random. Each user's first item is made by that code; the
@@ -9,21 +9,22 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DEV_TENANT_ID } from '../src/auth/constants.ts';
 import type { Config } from '../src/config.ts';
-import { workPosition } from '../src/model/graph-types.ts';
+import { facetNamed } from '../src/model/facets.ts';
 import { validateBody } from '../src/model/validate.ts';
-import { graphClock } from '../src/positions/clock.ts';
-import { timeOrderedIdGenerator } from '../src/positions/ids.ts';
-import { newPositionRecord } from '../src/positions/records.ts';
+import { graphClock } from '../src/profile/clock.ts';
+import { timeOrderedIdGenerator } from '../src/profile/ids.ts';
+import { newItemRecord } from '../src/profile/records.ts';
 import { openStorage } from '../src/storage/open.ts';
-import type { PositionRecord, UserRecord } from '../src/storage/port.ts';
+import type { ItemRecord, UserRecord } from '../src/storage/port.ts';
 
 const EXAMPLE = new URL('../test/fixtures/seeds/002-create.request.json', import.meta.url);
 /** Items per transaction, and transactions asked for before the first of them is done. */
-const BATCH_ITEMS = 20_000;
+const BATCH_ITEMS = 2000;
 const IN_FLIGHT = 3;
 
 export async function seedDatabase(config: Config, opts: { items: number; users: number; onProgress?: (done: number) => void }): Promise<void> {
-  const { value: input, problems } = validateBody(JSON.parse(readFileSync(EXAMPLE, 'utf8')), workPosition, 'create', config.limits);
+  const positions = facetNamed('positions')!;
+  const { value: input, problems } = validateBody(JSON.parse(readFileSync(EXAMPLE, 'utf8')), positions.type, 'create', config.limits);
   if (problems.length > 0) throw new Error(`the example body does not validate: ${problems[0]!.message}`);
   const clock = graphClock();
   const newId = timeOrderedIdGenerator();
@@ -32,17 +33,17 @@ export async function seedDatabase(config: Config, opts: { items: number; users:
   try {
     let done = 0;
     let users: UserRecord[] = [];
-    let positions: PositionRecord[] = [];
+    let items: ItemRecord[] = [];
     // Batches are stored (by the SQLite writer thread, or PostgreSQL) while the next are made here.
     const storing: Array<Promise<void>> = [];
     const flush = async () => {
-      const batch = { users, positions };
+      const batch = { users, items };
       users = [];
-      positions = [];
+      items = [];
       if (storing.length >= IN_FLIGHT) await storing.shift();
       storing.push(
         storage.importBatch(batch).then(() => {
-          done += batch.positions.length;
+          done += batch.items.length;
           opts.onProgress?.(done);
         }),
       );
@@ -54,16 +55,16 @@ export async function seedDatabase(config: Config, opts: { items: number; users:
       const by = { user: { displayName: user.displayName, id: user.id } };
       // The items are spread evenly; the first users take the remainder.
       const count = Math.floor(opts.items / opts.users) + (u < opts.items % opts.users ? 1 : 0);
-      const template = newPositionRecord(user, input, { by, now: clock(), id: newId(), limits: config.limits });
-      positions.push(template);
+      const template = newItemRecord(positions, user, input, { by, now: clock(), id: newId(), limits: config.limits });
+      items.push(template);
       for (let i = 1; i < count; i++) {
         const [id, now] = [newId(), clock()];
         const json = template.json.replace(template.id, id).replaceAll(template.createdDateTime, now);
-        positions.push({ ...template, id, createdDateTime: now, json });
+        items.push({ ...template, id, createdDateTime: now, json });
       }
-      if (positions.length >= BATCH_ITEMS) await flush();
+      if (items.length >= BATCH_ITEMS) await flush();
     }
-    if (users.length > 0 || positions.length > 0) await flush();
+    if (users.length > 0 || items.length > 0) await flush();
     await Promise.all(storing);
   } finally {
     await storage.close();

@@ -14,12 +14,13 @@ import { registerRequestLog } from './http/request-log.ts';
 import { registerCors } from './http/cors.ts';
 import { registerDocumentRoutes } from './http/documents.ts';
 import { registerStandardHeaders } from './http/headers.ts';
-import { registerPositionRoutes } from './http/routes.ts';
+import { registerProfileRoutes } from './http/routes.ts';
 import { registerWellKnownRoutes } from './http/well-known.ts';
-import { type Clock, graphClock } from './positions/clock.ts';
-import { positionOperations } from './positions/operations.ts';
-import { userOperations } from './positions/user-operations.ts';
-import { knownCallers } from './positions/users.ts';
+import { type Clock, graphClock } from './profile/clock.ts';
+import { itemOperations } from './profile/operations.ts';
+import { profileRootOperations } from './profile/root.ts';
+import { userOperations } from './profile/user-operations.ts';
+import { knownCallers } from './profile/users.ts';
 import type { Storage } from './storage/port.ts';
 
 const MAX_HEADER_BYTES = 128 * 1024;
@@ -99,11 +100,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     allowApplicationPermissions: config.allowApplicationPermissions,
     knownCallers: knownCallers(),
   };
-  const operations = { ...positionOperations(operationDeps), ...userOperations(operationDeps) };
+  const operations = { items: itemOperations(operationDeps), root: profileRootOperations(operationDeps), user: userOperations(operationDeps) };
 
   registerWellKnownRoutes(app, config, { storage, ...(issuer ? { issuer } : {}) });
   registerDocumentRoutes(app, config);
   registerBatchRoute(app, config, { verifier });
-  registerPositionRoutes(app, config, operations);
+  registerProfileRoutes(app, config, operations);
   return app;
 }

@@ -15,7 +15,9 @@ export interface Limits {
   readonly maxProblems: number;
   /** Longest bearer token looked at; a longer one is refused unread. */
   readonly maxTokenLength: number;
-  /** Positions one profile may hold: bounds what one list (and a $batch of twenty) reads. */
+  /** Items one profile may hold in each collection: bounds what one list (and a $batch of twenty) reads. */
+  readonly maxItemsPerCollection: number;
+  /** The same for positions alone (MAX_POSITIONS_PER_USER, older than the other collections). */
   readonly maxPositionsPerUser: number;
   /** Largest stored item, as JSON: bounds the same, per item. */
   readonly maxItemBytes: number;
@@ -94,9 +96,13 @@ export const defaultLimits: Limits = Object.freeze({
   maxCollectionItems: 100,
   maxProblems: 100,
   maxTokenLength: 16 * 1024,
+  maxItemsPerCollection: 100,
   maxPositionsPerUser: 100,
   maxItemBytes: 64 * 1024,
 });
+
+/** The highest per-collection cap an operator may set: what one list or profile read may hold. */
+const MAX_ITEMS_PER_COLLECTION = 10_000;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -199,6 +205,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     }
   }
 
+  const itemsPerCollection = int('MAX_ITEMS_PER_COLLECTION', defaultLimits.maxItemsPerCollection, 1, MAX_ITEMS_PER_COLLECTION);
   const config: Config = {
     tls,
     corsOrigins,
@@ -220,7 +227,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     limits: {
       ...defaultLimits,
       maxBodyBytes: int('MAX_BODY_BYTES', defaultLimits.maxBodyBytes, 1024, 64 * 1024 * 1024),
-      maxPositionsPerUser: int('MAX_POSITIONS_PER_USER', defaultLimits.maxPositionsPerUser, 1, 10_000),
+      maxItemsPerCollection: itemsPerCollection,
+      maxPositionsPerUser: int('MAX_POSITIONS_PER_USER', itemsPerCollection, 1, MAX_ITEMS_PER_COLLECTION),
     },
     ...overrides,
   };

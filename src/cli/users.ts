@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEV_TENANT_ID } from '../auth/constants.ts';
 import type { Config } from '../config.ts';
-import { graphClock } from '../positions/clock.ts';
+import { graphClock } from '../profile/clock.ts';
 import type { Storage, UserRecord } from '../storage/port.ts';
 import { openStorage } from '../storage/open.ts';
 import { UsageError, parseFlags, requireUpn, tenantArg } from './args.ts';

@@ -64,7 +64,7 @@ export const errorCatalogue = {
 export type ErrorKind = keyof typeof errorCatalogue;
 
 /** Codes of the entries in `error.details[]`, one per problem found in a request. */
-export type DetailCode = 'InvalidType' | 'InvalidValue' | 'UnknownProperty' | 'LimitExceeded' | 'NotSettable' | 'InvalidJson';
+export type DetailCode = 'InvalidType' | 'InvalidValue' | 'UnknownProperty' | 'MissingProperty' | 'LimitExceeded' | 'NotSettable' | 'InvalidJson';
 
 export interface ErrorDetail {
   code: DetailCode;

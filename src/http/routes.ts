@@ -4,32 +4,50 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Config } from '../config.ts';
 import { GraphError } from '../errors/graph-error.ts';
-import type { OperationResult, PositionRequest, positionOperations } from '../positions/operations.ts';
-import type { userOperations } from '../positions/user-operations.ts';
+import { type Facet, facets } from '../model/facets.ts';
+import type { ItemOperations, OperationResult, ProfileRequest } from '../profile/operations.ts';
+import type { ProfileRootOperations } from '../profile/root.ts';
+import type { UserOperations } from '../profile/user-operations.ts';
 import { noteCaller } from './request-log.ts';
 import { sendGraphError } from './error-responses.ts';
 import { ODATA_JSON } from './headers.ts';
 import { parseJsonBody } from './json-body.ts';
 
-export type Operations = ReturnType<typeof positionOperations> & ReturnType<typeof userOperations>;
-type OperationName = keyof Operations;
+export interface Operations {
+  readonly items: ItemOperations;
+  readonly root: ProfileRootOperations;
+  readonly user: UserOperations;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Handler = (req: ProfileRequest) => Promise<OperationResult>;
 
 interface Route {
   readonly path: string;
-  readonly methods: Partial<Record<'GET' | 'POST' | 'PATCH' | 'DELETE', OperationName>>;
+  readonly methods: Partial<Record<Method, Handler>>;
 }
 
 const USER_PREFIXES = ['/beta/me', '/beta/users/:userRef'];
 
-/** Under each user prefix. */
-export const userRoutes: readonly Route[] = [
-  { path: '', methods: { GET: 'getUser' } },
-  { path: '/profile/positions', methods: { GET: 'list', POST: 'create' } },
-  { path: '/profile/positions/$count', methods: { GET: 'count' } },
-  // The "Add positions" reference page posts to $ref; we treat it as an alias of create (SPEC §1).
-  { path: '/profile/positions/$ref', methods: { POST: 'create' } },
-  { path: '/profile/positions/:positionId', methods: { GET: 'get', PATCH: 'update', DELETE: 'remove' } },
-];
+/** Under each user prefix: the user, its profile, and each collection of the facet table. */
+export function userRoutes({ items, root, user }: Operations): Route[] {
+  const routes: Route[] = [
+    { path: '', methods: { GET: user.getUser } },
+    { path: '/profile', methods: { GET: root.getProfile, DELETE: root.deleteProfile } },
+  ];
+  for (const facet of facets) {
+    const on = (operation: (facet: Facet, req: ProfileRequest) => Promise<OperationResult>): Handler => (req) => operation(facet, req);
+    const base = `/profile/${facet.collection}`;
+    routes.push(
+      { path: base, methods: { GET: on(items.list), POST: on(items.create) } },
+      { path: `${base}/$count`, methods: { GET: on(items.count) } },
+      // The "Add positions" reference page posts to $ref; an alias of create there (SPEC §1).
+      ...(facet.refAlias ? [{ path: `${base}/$ref`, methods: { POST: on(items.create) } }] : []),
+      { path: `${base}/:itemId`, methods: { GET: on(items.get), PATCH: on(items.update), DELETE: on(items.remove) } },
+    );
+  }
+  return routes;
+}
 
 const ALL_METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -51,15 +69,16 @@ export function sendResult(reply: FastifyReply, result: OperationResult): Fastif
   return result.body === undefined ? reply.send() : reply.type(ODATA_JSON).send(result.body);
 }
 
-export function registerPositionRoutes(app: FastifyInstance, config: Config, operations: Operations): void {
+export function registerProfileRoutes(app: FastifyInstance, config: Config, operations: Operations): void {
+  const routes = userRoutes(operations);
   for (const prefix of USER_PREFIXES) {
-    for (const route of userRoutes) {
+    for (const route of routes) {
       const url = prefix + route.path;
-      for (const [method, name] of Object.entries(route.methods)) {
+      for (const [method, operation] of Object.entries(route.methods)) {
         app.route({
           method: method as HTTPMethods,
           url,
-          handler: async (req, reply) => sendResult(reply, await operations[name](toPositionRequest(config, req))),
+          handler: async (req, reply) => sendResult(reply, await operation(toProfileRequest(config, req))),
         });
       }
       registerMethodNotAllowed(app, url, Object.keys(route.methods));
@@ -83,8 +102,8 @@ export function registerMethodNotAllowed(app: FastifyInstance, url: string, allo
   });
 }
 
-function toPositionRequest(config: Config, req: FastifyRequest): PositionRequest {
-  const params = req.params as { userRef?: string; positionId?: string };
+function toProfileRequest(config: Config, req: FastifyRequest): ProfileRequest {
+  const params = req.params as { userRef?: string; itemId?: string };
   const [path = '', query = ''] = splitOnce(req.url, '?');
   const header = (name: string) => {
     const v = req.headers[name];
@@ -98,7 +117,7 @@ function toPositionRequest(config: Config, req: FastifyRequest): PositionRequest
     noteCaller: (caller) => noteCaller(req, caller),
     authorization: req.headers.authorization,
     userRef: params.userRef ?? null,
-    ...(params.positionId !== undefined ? { positionId: params.positionId } : {}),
+    ...(params.itemId !== undefined ? { itemId: params.itemId } : {}),
     readBody: () => parseJsonBody(req.headers['content-type'], req.body as Buffer | undefined, config.limits),
     baseUrl: baseUrlOf(config, req),
   };

@@ -88,12 +88,12 @@ function structuredElement(type: ComplexType, indent: string): string {
 }
 
 /**
- * Every property is nullable (SPEC §2), except key properties, which CSDL requires to be non-nullable.
- * Collections too, as in Graph's own document, although there CSDL reads Nullable as "items may be
- * null" (validation refuses null items) while this service writes an unset collection as null.
+ * Key properties and the NN properties of SPEC §2a are not nullable; other single-valued properties
+ * are. On a collection, CSDL's Nullable speaks of its items: validation refuses null items, so the
+ * document says "false" there (an unset collection is still written as null, as Graph writes it).
  */
 export function nullableOf(p: Property, key: readonly string[]): 'true' | 'false' {
-  return key.includes(p.name) ? 'false' : 'true';
+  return key.includes(p.name) || p.nonNullable || p.type.kind === 'collection' ? 'false' : 'true';
 }
 
 function propertyElement(p: Property, key: readonly string[], indent: string): string {

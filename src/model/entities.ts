@@ -1,8 +1,10 @@
-// What the service-description documents ($metadata, OpenAPI) need beyond graph-types.ts: which
-// declared types are entity types, the user and profile types that lead to the positions, and the
-// navigation between them. Written in the vocabulary of types.ts so that the generators walk one model.
+// What the service-description documents ($metadata, OpenAPI) need beyond the type declarations: which
+// declared types are entity types, the user and profile types that lead to the facet collections, and
+// the navigation between them. Written in the vocabulary of types.ts so that the generators walk one model.
 import { type ComplexType, type EnumType, type TypeRef, Edm, complexType, qualifiedName } from './types.ts';
-import { allTypes, entity, workPosition } from './graph-types.ts';
+import { facetTypes } from './facet-types.ts';
+import { facets } from './facets.ts';
+import { allTypes, entity } from './graph-types.ts';
 
 /** As in Graph, a type is an entity type when it derives from `entity`; every other complex type is a ComplexType. */
 export function isEntityType(type: ComplexType): boolean {
@@ -22,7 +24,7 @@ export const user = complexType(
   { base: entity },
 );
 
-/** The profile is addressed only through its user, and exists only to contain the positions. */
+/** The profile is addressed only through its user, and exists to contain the facet collections. */
 export const profile = complexType('profile', {}, { base: entity });
 
 export interface NavigationProperty {
@@ -33,7 +35,7 @@ export interface NavigationProperty {
 
 const navigation = new Map<ComplexType, readonly NavigationProperty[]>([
   [user, [{ name: 'profile', target: profile, collection: false }]],
-  [profile, [{ name: 'positions', target: workPosition, collection: true }]],
+  [profile, facets.map((f) => ({ name: f.collection, target: f.type, collection: true }))],
 ]);
 
 /** Containment navigation properties declared on a type (all of them contain their targets). */
@@ -43,7 +45,7 @@ export function navigationOf(type: ComplexType): readonly NavigationProperty[] {
 
 /** Every type the documents describe, in the order they list them. */
 export type DeclaredType = ComplexType | EnumType;
-export const serviceTypes: readonly DeclaredType[] = [...allTypes, user, profile];
+export const serviceTypes: readonly DeclaredType[] = [...allTypes, ...facetTypes, user, profile];
 
 /**
  * The entity container: `users` is the entity set that `@odata.context` URLs such as

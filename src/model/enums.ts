@@ -1,5 +1,6 @@
 // Enum members on the wire: names, matched case-insensitively on input and written in their declared
-// spelling. Flags enums (allowedAudiences) are comma-separated names, or a JSON array of names.
+// spelling. Flags enums (allowedAudiences) are comma-separated names, or a JSON array of names. OData
+// also lets a client send a member's numeric value as a string ("8"); it is read as that member.
 import { clip } from './quote.ts';
 import type { EnumType } from './types.ts';
 
@@ -14,10 +15,17 @@ function lookup(type: EnumType): Map<string, readonly [string, number]> {
   return map;
 }
 
-/** The member's declared name, or undefined when `name` is not a member. */
+const NUMERIC = /^\d{1,10}$/;
+
+/** The member's declared name, or undefined when `name` is not a member (by name or numeric value). */
 export function parseEnumMember(type: EnumType, name: string): string | undefined {
-  return lookup(type).get(name.trim().toLowerCase())?.[0];
+  const text = name.trim();
+  if (NUMERIC.test(text)) return type.members.find(([, v]) => v === Number(text))?.[0];
+  return lookup(type).get(text.toLowerCase())?.[0];
 }
+
+/** Every flag of a flags type, or-ed. */
+const allFlags = (type: EnumType) => type.members.reduce((all, [, v]) => all | v, 0);
 
 export type FlagsResult = { ok: true; value: number } | { ok: false; reason: string };
 
@@ -32,8 +40,15 @@ export function parseFlags(type: EnumType, raw: unknown): FlagsResult {
   let value = 0;
   for (const n of names) {
     if (typeof n !== 'string') return { ok: false, reason: `Expected member names as strings, got ${clip(JSON.stringify(n) ?? String(n))}` };
-    const member = lookup(type).get(n.trim().toLowerCase());
-    if (!member) return { ok: false, reason: `'${clip(n.trim())}' is not a member` };
+    const text = n.trim();
+    if (NUMERIC.test(text)) {
+      const v = Number(text);
+      if ((v & ~allFlags(type)) !== 0 || v > allFlags(type)) return { ok: false, reason: `${text} is not a combination of member values` };
+      value |= v;
+      continue;
+    }
+    const member = lookup(type).get(text.toLowerCase());
+    if (!member) return { ok: false, reason: `'${clip(text)}' is not a member` };
     value |= member[1];
   }
   return { ok: true, value };

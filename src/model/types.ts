@@ -38,11 +38,14 @@ export interface Property {
   readonly serverOwned: boolean;
   /** Settable on create only; a PATCH may repeat the stored value but not change it. */
   readonly createOnly: boolean;
+  /** Nullable="false": a create must set it and a PATCH may not clear it (SPEC §2a, NN). */
+  readonly nonNullable: boolean;
 }
 
 interface PropertyOptions {
   serverOwned?: boolean;
   createOnly?: boolean;
+  nonNullable?: boolean;
 }
 
 /** A property declaration before it is given its name by the object key it is declared under. */
@@ -73,6 +76,7 @@ export const ref = (type: ComplexType | EnumType): TypeRef =>
 
 export const serverOwned = (type: TypeRef): PropertySpec => ({ type, options: { serverOwned: true } });
 export const createOnly = (type: TypeRef): PropertySpec => ({ type, options: { createOnly: true } });
+export const nonNullable = (type: TypeRef): PropertySpec => ({ type, options: { nonNullable: true } });
 
 export function enumType(name: string, members: Record<string, number>, opts: { flags?: boolean } = {}): EnumType {
   return Object.freeze({
@@ -100,6 +104,7 @@ export function complexType(
       type: spec.type,
       serverOwned: spec.options.serverOwned ?? false,
       createOnly: spec.options.createOnly ?? false,
+      nonNullable: spec.options.nonNullable ?? false,
     });
   });
   return Object.freeze({

@@ -1,7 +1,7 @@
 // Checks a client's JSON against a declared type and returns the canonical, sparse value to store.
 // Every problem is collected (not just the first), each with the path of the property it concerns.
 import type { ErrorDetail } from '../errors/catalogue.ts';
-import { type ComplexType, type EnumType, type PrimitiveKind, type TypeRef, propertiesOf, qualifiedName, typeLabel } from './types.ts';
+import { type ComplexType, type EnumType, type PrimitiveKind, type Property, type TypeRef, propertiesOf, qualifiedName, typeLabel } from './types.ts';
 import { formatFlags, parseEnumMember, parseFlags } from './enums.ts';
 import { clip } from './quote.ts';
 
@@ -75,13 +75,32 @@ function validateComplex(ctx: Context, input: JsonObject, type: ComplexType, pat
     const target = join(path, key);
     if (prop.serverOwned) continue;
     if (raw === null) {
-      if (ctx.mode === 'patch') out[key] = null;
+      if (prop.nonNullable) {
+        report(ctx, target, 'InvalidValue', `'${target}' cannot be null; expected ${describeType(prop)}.`);
+      } else if (ctx.mode === 'patch') {
+        out[key] = null;
+      }
       continue;
     }
     const v = validateValue(ctx, raw, prop.type, target);
     if (v !== undefined) out[key] = v;
   }
+  // A PATCH leaves what it does not name as it was; a new value must set every non-nullable property.
+  if (ctx.mode === 'create') {
+    for (const prop of props.values()) {
+      if (prop.nonNullable && !prop.serverOwned && !(prop.name in input)) {
+        const target = join(path, prop.name);
+        report(ctx, target, 'MissingProperty', `'${target}' is required; expected ${describeType(prop)}.`);
+      }
+    }
+  }
   return out;
+}
+
+/** The expected type of a property in a message, with the allowed values of an enum. */
+function describeType(prop: Property): string {
+  const t = prop.type;
+  return t.kind === 'enum' ? `one of ${t.type.members.map(([n]) => n).join(', ')} (${qualifiedName(t.type)})` : typeLabel(t);
 }
 
 function checkODataType(ctx: Context, raw: unknown, type: ComplexType, path: string): void {

@@ -2,7 +2,7 @@
 // applied to operands of types it accepts, enum members are real. The result annotates the tree
 // with types, which is all the evaluator needs.
 import { parseEnumMember } from '../model/enums.ts';
-import { allTypes } from '../model/graph-types.ts';
+import { serviceTypes } from '../model/entities.ts';
 import { type ComplexType, type EnumType, type TypeRef, propertiesOf, qualifiedName, typeLabel } from '../model/types.ts';
 import type { Expr } from './ast.ts';
 import type { OrderByItem } from './parser.ts';
@@ -21,7 +21,7 @@ export interface Checked {
   readonly enumValues: WeakMap<Expr, number>;
 }
 
-const ENUM_TYPES: readonly EnumType[] = allTypes.filter((t): t is EnumType => t.kind === 'enum');
+const ENUM_TYPES: readonly EnumType[] = serviceTypes.filter((t): t is EnumType => t.kind === 'enum');
 
 function fromTypeRef(t: TypeRef): ExprType {
   switch (t.kind) {

@@ -3,6 +3,7 @@
 // 400 that names the option and, inside an expression, the position.
 import { GraphError } from '../errors/graph-error.ts';
 import { clip } from '../model/quote.ts';
+import { navigationOf } from '../model/entities.ts';
 import { type ComplexType, propertiesOf, qualifiedName } from '../model/types.ts';
 import { type Checked, type ExprType, checkFilter, checkOrderBy } from './check.ts';
 import { ODataSyntaxError, type OrderByItem, parseFilter, parseOrderBy } from './parser.ts';
@@ -32,14 +33,19 @@ const KNOWN = ['filter', 'orderby', 'select', 'top', 'skip', 'count', 'skiptoken
 const invalid = (message: string) => new GraphError('badRequest', message);
 
 export function parseQuery(rawQuery: string, root: ComplexType, shape: QueryShape): CollectionQuery {
+  return parseQueryOptions(new URLSearchParams(rawQuery), root, shape);
+}
+
+/** The same from decoded (name, value) pairs: a query string's, or the options nested in an $expand item. */
+export function parseQueryOptions(entries: Iterable<readonly [string, string]>, root: ComplexType, shape: QueryShape): CollectionQuery {
   const options = new Map<string, { name: string; value: string }>();
-  for (const [rawName, value] of new URLSearchParams(rawQuery)) {
+  for (const [rawName, value] of entries) {
     const name = rawName.startsWith('$') ? rawName.slice(1).toLowerCase() : rawName.toLowerCase();
     // Names without `$` that are not OData options are custom query options, which OData lets through.
     if (!rawName.startsWith('$') && !KNOWN.includes(name)) continue;
     if (!KNOWN.includes(name)) throw invalid(`'${clip(rawName)}' is not a supported query option.`);
-    if (name === 'expand') throw invalid(`Query option '$expand' is not supported: workPosition has no navigation properties.`);
-    if (name === 'search') throw invalid(`Query option '$search' is not supported on profile positions; use $filter.`);
+    if (name === 'expand') throw invalid(expandRefusal(root));
+    if (name === 'search') throw invalid(`Query option '$search' is not supported on ${root.name}; use $filter.`);
     if (!ALLOWED[shape].includes(name)) {
       const where = shape === 'entity' ? 'a single item' : shape === 'count' ? '/$count' : 'this collection';
       throw invalid(`Query option '$${name}' is not supported on ${where}.`);
@@ -82,6 +88,16 @@ export function parseQuery(rawQuery: string, root: ComplexType, shape: QueryShap
     }
   }
   return query;
+}
+
+/** Only the profile expands (its collections); everything else says where to go instead. */
+function expandRefusal(root: ComplexType): string {
+  const navigation = navigationOf(root);
+  if (navigation.length > 0) {
+    const names = navigation.map((n) => n.name).join(', ');
+    return `Query option '$expand' is not supported on ${root.name}; read its ${names} at .../${navigation[0]!.name} instead, which holds every collection inline.`;
+  }
+  return `Query option '$expand' is not supported: ${root.name} has no navigation properties.`;
 }
 
 function expression<T>(option: string, text: string, build: () => T): T {

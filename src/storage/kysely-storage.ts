@@ -2,8 +2,8 @@
 // implementation of the same statements (sqlite-storage.ts), with prepared statements and group
 // commit; the contract suite (test/contract) holds both to one behaviour.
 import { type Kysely, type Transaction, sql } from 'kysely';
-import type { PositionRecord, SigningKey, Storage, UserRecord } from './port.ts';
-import { type Database, POSITIONS_FACET, countsByProfile, toPosition, toUser } from './schema.ts';
+import type { ItemRecord, SigningKey, Storage, UserRecord } from './port.ts';
+import { type Database, countsByCollection, toItem, toUser } from './schema.ts';
 
 export interface KeyStore {
   loadOrCreate(create: () => Promise<SigningKey>): Promise<SigningKey>;
@@ -16,9 +16,10 @@ export interface KyselyStorageOptions {
   onClose?: () => Promise<void> | void;
 }
 
-const positionRow = (p: PositionRecord) => ({
+const itemRow = (p: ItemRecord) => ({
   tenant_id: p.tenantId,
   user_id: p.userId,
+  facet: p.facet,
   id: p.id,
   version: p.version,
   audience: p.audience,
@@ -106,87 +107,103 @@ export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions)
       return toUser(row);
     },
 
-    async listPositions(tenantId, userId) {
-      const rows = await db
-        .selectFrom('positions')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('user_id', '=', userId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
-      return rows.map(toPosition);
+    async listItems(tenantId, userId, facet) {
+      let query = db.selectFrom('profile_items').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId);
+      query = facet === undefined ? query.orderBy('facet') : query.where('facet', '=', facet);
+      const rows = await query.orderBy('created_at').orderBy('id').execute();
+      return rows.map(toItem);
     },
 
-    async getPosition(tenantId, userId, id) {
+    async getItem(tenantId, userId, facet, id) {
       const row = await db
-        .selectFrom('positions')
+        .selectFrom('profile_items')
         .selectAll()
         .where('tenant_id', '=', tenantId)
         .where('user_id', '=', userId)
+        .where('facet', '=', facet)
         .where('id', '=', id)
         .executeTakeFirst();
-      return row && toPosition(row);
+      return row && toItem(row);
     },
 
-    async pagePositions(tenantId, userId, page) {
-      let query = db.selectFrom('positions').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId);
+    async pageItems(tenantId, userId, facet, page) {
+      let query = db
+        .selectFrom('profile_items')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .where('facet', '=', facet);
       if (page.audienceMask !== undefined) query = query.where(sql<number>`audience & ${page.audienceMask}`, '<>', 0);
       const after = page.after;
       if (after) {
         query = query.where((eb) => eb.or([eb('created_at', '>', after[0]), eb.and([eb('created_at', '=', after[0]), eb('id', '>', after[1])])]));
       }
       const rows = await query.orderBy('created_at').orderBy('id').limit(page.limit).offset(page.offset).execute();
-      return rows.map(toPosition);
+      return rows.map(toItem);
     },
 
-    async countPositions(tenantId, userId, audienceMask) {
-      let query = db.selectFrom('positions').select((eb) => eb.fn.countAll().as('n')).where('tenant_id', '=', tenantId).where('user_id', '=', userId);
+    async countItems(tenantId, userId, facet, audienceMask) {
+      let query = db
+        .selectFrom('profile_items')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .where('facet', '=', facet);
       if (audienceMask !== undefined) query = query.where(sql<number>`audience & ${audienceMask}`, '<>', 0);
       return Number((await query.executeTakeFirstOrThrow()).n);
     },
 
-    async insertPosition(p, cap) {
-      // One statement, so one round trip: the count is taken (unless the profile is full) and the row
-      // inserted only if it was; the upsert locks the count row, so creates into one profile take turns.
+    async insertItem(p, cap) {
+      // One statement, so one round trip: the count is taken (unless the collection is full) and the
+      // row inserted only if it was; the upsert locks the count row, so creates into one collection take turns.
       const result = await sql`
         WITH room AS (
-          INSERT INTO profile_counts (tenant_id, user_id, facet, items) VALUES (${p.tenantId}, ${p.userId}, ${POSITIONS_FACET}, 1)
+          INSERT INTO profile_counts (tenant_id, user_id, facet, items) VALUES (${p.tenantId}, ${p.userId}, ${p.facet}, 1)
           ON CONFLICT (tenant_id, user_id, facet) DO UPDATE SET items = profile_counts.items + 1 WHERE profile_counts.items < ${cap}
           RETURNING 1
         )
-        INSERT INTO positions (tenant_id, user_id, id, version, audience, created_at, body, shape)
-        SELECT ${p.tenantId}, ${p.userId}, ${p.id}, ${p.version}::integer, ${p.audience}::integer, ${p.createdDateTime}, ${p.json}, ${p.shape} FROM room`.execute(db);
+        INSERT INTO profile_items (tenant_id, user_id, facet, id, version, audience, created_at, body, shape)
+        SELECT ${p.tenantId}, ${p.userId}, ${p.facet}, ${p.id}, ${p.version}::integer, ${p.audience}::integer, ${p.createdDateTime}, ${p.json}, ${p.shape} FROM room`.execute(db);
       return Number(result.numAffectedRows) === 1;
     },
 
-    async replacePosition(p, expectedVersion) {
+    async replaceItem(p, expectedVersion) {
       const result = await db
-        .updateTable('positions')
+        .updateTable('profile_items')
         .set({ version: p.version, audience: p.audience, body: p.json, shape: p.shape })
         .where('tenant_id', '=', p.tenantId)
         .where('user_id', '=', p.userId)
+        .where('facet', '=', p.facet)
         .where('id', '=', p.id)
         .where('version', '=', expectedVersion)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
 
-    async deletePosition(tenantId, userId, id, expectedVersion) {
+    async deleteItem(tenantId, userId, facet, id, expectedVersion) {
       // One statement: the row goes, and the count with it only if it did.
       const version = expectedVersion === undefined ? sql`` : sql` AND version = ${expectedVersion}`;
       const { rows } = await sql<{ n: string }>`
-        WITH gone AS (DELETE FROM positions WHERE tenant_id = ${tenantId} AND user_id = ${userId} AND id = ${id}${version} RETURNING 1),
+        WITH gone AS (
+          DELETE FROM profile_items WHERE tenant_id = ${tenantId} AND user_id = ${userId} AND facet = ${facet} AND id = ${id}${version} RETURNING 1
+        ),
         counted AS (
           UPDATE profile_counts SET items = items - 1
-          WHERE tenant_id = ${tenantId} AND user_id = ${userId} AND facet = ${POSITIONS_FACET} AND EXISTS (SELECT 1 FROM gone)
+          WHERE tenant_id = ${tenantId} AND user_id = ${userId} AND facet = ${facet} AND EXISTS (SELECT 1 FROM gone)
           RETURNING 1
         )
         SELECT count(*) AS n FROM gone`.execute(db);
       return Number(rows[0]?.n) === 1;
     },
 
-    importBatch: ({ users, positions }) =>
+    async deleteProfile(tenantId, userId) {
+      // One statement, so one transaction: the items and their counts go together.
+      await sql`
+        WITH gone AS (DELETE FROM profile_items WHERE tenant_id = ${tenantId} AND user_id = ${userId} RETURNING 1)
+        DELETE FROM profile_counts WHERE tenant_id = ${tenantId} AND user_id = ${userId}`.execute(db);
+    },
+
+    importBatch: ({ users, items }) =>
       db.transaction().execute(async (tx) => {
         for (let i = 0; i < users.length; i += BULK_ROWS) {
           const values = users.slice(i, i + BULK_ROWS).map((u) => ({
@@ -200,10 +217,10 @@ export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions)
           }));
           await tx.insertInto('users').values(values).onConflict((oc) => oc.doNothing()).execute();
         }
-        for (let i = 0; i < positions.length; i += BULK_ROWS) {
-          await tx.insertInto('positions').values(positions.slice(i, i + BULK_ROWS).map(positionRow)).execute();
+        for (let i = 0; i < items.length; i += BULK_ROWS) {
+          await tx.insertInto('profile_items').values(items.slice(i, i + BULK_ROWS).map(itemRow)).execute();
         }
-        const counts = countsByProfile(positions);
+        const counts = countsByCollection(items);
         for (let i = 0; i < counts.length; i += BULK_ROWS) {
           await tx
             .insertInto('profile_counts')

@@ -1,6 +1,7 @@
 // The storage port: the few things the service asks of a database. Rules (ids, versions, merging,
-// visibility, the response shape) live above it, in positions/ and auth/, so that every backend
-// behaves alike. Each write is one transaction, durable when its promise resolves.
+// visibility, the response shape) live above it, in profile/ and auth/, so that every backend
+// behaves alike. Each write is one transaction, durable when its promise resolves. Items of every
+// facet collection are kept alike, keyed by their id and scoped by (tenant, user, facet).
 import type { JWK } from 'jose';
 
 export interface UserRecord {
@@ -12,9 +13,11 @@ export interface UserRecord {
   createdDateTime: string;
 }
 
-export interface PositionRecord {
+export interface ItemRecord {
   tenantId: string;
   userId: string;
+  /** The collection the item belongs to: its navigation name ('positions', 'skills', ...). */
+  facet: string;
   id: string;
   /** Incremented by every write; the basis of ETags and of conditional updates. */
   version: number;
@@ -33,7 +36,7 @@ export interface PositionRecord {
 /** The local token issuer's private signing key, as a JWK with `kid` and `alg`. */
 export type SigningKey = JWK & { kid: string; alg: string };
 
-/** A page of a user's positions in the default order (createdDateTime, then id). */
+/** A page of one collection of a profile in the default order (createdDateTime, then id). */
 export interface PageRequest {
   /** Only items whose audience shares a bit with this mask (what another user may see); undefined: all. */
   readonly audienceMask?: number | undefined;
@@ -55,25 +58,30 @@ export interface Storage {
    */
   addUserIfAbsent(user: UserRecord & { userPrincipalName: string }): Promise<UserRecord>;
 
-  /** All of a user's positions, oldest first (createdDateTime, then id). */
-  listPositions(tenantId: string, userId: string): Promise<PositionRecord[]>;
-  /** One page of them, cut in the database: its cost does not grow with the profile. */
-  pagePositions(tenantId: string, userId: string, page: PageRequest): Promise<PositionRecord[]>;
-  /** How many positions match `audienceMask` (all when undefined). */
-  countPositions(tenantId: string, userId: string, audienceMask?: number): Promise<number>;
-  getPosition(tenantId: string, userId: string, id: string): Promise<PositionRecord | undefined>;
   /**
-   * Inserts the position unless the profile already holds `cap` of them: false then, and nothing is
+   * The items of one collection of a profile, oldest first (createdDateTime, then id); of every
+   * collection when `facet` is undefined, ordered by facet first.
+   */
+  listItems(tenantId: string, userId: string, facet?: string): Promise<ItemRecord[]>;
+  /** One page of a collection, cut in the database: its cost does not grow with the profile. */
+  pageItems(tenantId: string, userId: string, facet: string, page: PageRequest): Promise<ItemRecord[]>;
+  /** How many items of the collection match `audienceMask` (all when undefined). */
+  countItems(tenantId: string, userId: string, facet: string, audienceMask?: number): Promise<number>;
+  getItem(tenantId: string, userId: string, facet: string, id: string): Promise<ItemRecord | undefined>;
+  /**
+   * Inserts the item unless its collection already holds `cap` items: false then, and nothing is
    * written. The count is kept beside the data, so the check costs the same at any size, and it is
    * exact under concurrency.
    */
-  insertPosition(position: PositionRecord, cap: number): Promise<boolean>;
+  insertItem(item: ItemRecord, cap: number): Promise<boolean>;
   /** Replaces the stored row only if its version is still `expectedVersion`; false otherwise. */
-  replacePosition(position: PositionRecord, expectedVersion: number): Promise<boolean>;
+  replaceItem(item: ItemRecord, expectedVersion: number): Promise<boolean>;
   /** Deletes (only at `expectedVersion`, when given); false when nothing matched. */
-  deletePosition(tenantId: string, userId: string, id: string, expectedVersion?: number): Promise<boolean>;
-  /** Bulk load (seeding, import): users added unless their id exists, positions inserted without a cap; one transaction. */
-  importBatch(batch: { users: readonly UserRecord[]; positions: readonly PositionRecord[] }): Promise<void>;
+  deleteItem(tenantId: string, userId: string, facet: string, id: string, expectedVersion?: number): Promise<boolean>;
+  /** Deletes every item of every collection of the profile, and their counts, in one transaction. */
+  deleteProfile(tenantId: string, userId: string): Promise<void>;
+  /** Bulk load (seeding, import): users added unless their id exists, items inserted without a cap; one transaction. */
+  importBatch(batch: { users: readonly UserRecord[]; items: readonly ItemRecord[] }): Promise<void>;
 
   /** The stored signing key, or the one `create` makes when there is none yet (the first writer wins). */
   loadOrCreateSigningKey(create: () => Promise<SigningKey>): Promise<SigningKey>;

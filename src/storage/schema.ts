@@ -1,6 +1,6 @@
 // Row types of the tables, as Kysely sees them, and the records of the storage port they hold. One
 // schema for every backend.
-import type { PositionRecord, UserRecord } from './port.ts';
+import type { ItemRecord, UserRecord } from './port.ts';
 
 export interface UsersTable {
   tenant_id: string;
@@ -13,23 +13,25 @@ export interface UsersTable {
   created_at: string;
 }
 
-export interface PositionsTable {
+export interface ProfileItemsTable {
   tenant_id: string;
   user_id: string;
+  /** ItemRecord.facet: the collection's navigation name. */
+  facet: string;
   id: string;
   version: number;
   audience: number;
   created_at: string;
-  /** JSON text of the entity (PositionRecord.json). */
+  /** JSON text of the entity (ItemRecord.json). */
   body: string;
-  /** PositionRecord.shape; '' for rows written before it existed. */
+  /** ItemRecord.shape; '' for rows written before it existed. */
   shape: string;
 }
 
 export interface ProfileCountsTable {
   tenant_id: string;
   user_id: string;
-  /** The collection counted ('positions'). */
+  /** The collection counted (ItemRecord.facet). */
   facet: string;
   items: number;
 }
@@ -43,7 +45,7 @@ export interface SigningKeysTable {
 
 export interface Database {
   users: UsersTable;
-  positions: PositionsTable;
+  profile_items: ProfileItemsTable;
   signing_keys: SigningKeysTable;
   profile_counts: ProfileCountsTable;
 }
@@ -58,9 +60,10 @@ export const toUser = (r: UsersTable): UserRecord => ({
 });
 
 /** Numbers made sure of: a driver may give integers as strings. */
-export const toPosition = (r: PositionsTable): PositionRecord => ({
+export const toItem = (r: ProfileItemsTable): ItemRecord => ({
   tenantId: r.tenant_id,
   userId: r.user_id,
+  facet: r.facet,
   id: r.id,
   version: Number(r.version),
   audience: Number(r.audience),
@@ -69,15 +72,12 @@ export const toPosition = (r: PositionsTable): PositionRecord => ({
   shape: r.shape,
 });
 
-/** The collection positions are counted under in profile_counts. */
-export const POSITIONS_FACET = 'positions';
-
-/** How many of `positions` each profile receives (a bulk load adds them to its count at once). */
-export function countsByProfile(positions: readonly PositionRecord[]): ProfileCountsTable[] {
+/** How many of `items` each collection of each profile receives (a bulk load adds them to its count at once). */
+export function countsByCollection(items: readonly ItemRecord[]): ProfileCountsTable[] {
   const counts = new Map<string, ProfileCountsTable>();
-  for (const p of positions) {
-    const key = `${p.tenantId}/${p.userId}`;
-    const entry = counts.get(key) ?? { tenant_id: p.tenantId, user_id: p.userId, facet: POSITIONS_FACET, items: 0 };
+  for (const p of items) {
+    const key = `${p.tenantId}/${p.userId}/${p.facet}`;
+    const entry = counts.get(key) ?? { tenant_id: p.tenantId, user_id: p.userId, facet: p.facet, items: 0 };
     entry.items++;
     counts.set(key, entry);
   }

@@ -10,9 +10,9 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { KeyStore } from './kysely-storage.ts';
 import type { PageRequest, Storage } from './port.ts';
-import { type PositionsTable as PositionRow, type UsersTable as UserRow, toPosition, toUser } from './schema.ts';
+import { type ProfileItemsTable as ItemRow, type UsersTable as UserRow, toItem, toUser } from './schema.ts';
 import type { WriterClient } from './sqlite-writer-client.ts';
-import { POSITION_COLUMNS } from './sqlite-writes.ts';
+import { ITEM_COLUMNS } from './sqlite-writes.ts';
 
 export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterClient, opts: { keys: KeyStore }): Storage {
   const q = <Row = unknown>(source: string) => db.prepare<unknown[], Row>(source);
@@ -34,16 +34,17 @@ export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterCl
 
   const userById = q<UserRow>('SELECT * FROM users WHERE tenant_id = ? AND id = ?');
   const userByUpn = q<UserRow>('SELECT * FROM users WHERE tenant_id = ? AND upn_key = ?');
-  const allPositions = q<PositionRow>(`SELECT ${POSITION_COLUMNS} FROM positions WHERE tenant_id = ? AND user_id = ? ORDER BY created_at, id`);
-  const onePosition = q<PositionRow>(`SELECT ${POSITION_COLUMNS} FROM positions WHERE tenant_id = ? AND user_id = ? AND id = ?`);
+  const wholeProfile = q<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM profile_items WHERE tenant_id = ? AND user_id = ? ORDER BY facet, created_at, id`);
+  const allItems = q<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM profile_items WHERE tenant_id = ? AND user_id = ? AND facet = ? ORDER BY created_at, id`);
+  const oneItem = q<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM profile_items WHERE tenant_id = ? AND user_id = ? AND facet = ? AND id = ?`);
   // Pages: four variants (visible to others or all; after a key or from the start), each prepared once.
-  const pageStatements = new Map<string, BetterSqlite3.Statement<unknown[], PositionRow>>();
+  const pageStatements = new Map<string, BetterSqlite3.Statement<unknown[], ItemRow>>();
   const pageStatement = (masked: boolean, after: boolean) => {
     const key = `${masked}${after}`;
     let s = pageStatements.get(key);
     if (!s) {
-      s = q<PositionRow>(
-        `SELECT ${POSITION_COLUMNS} FROM positions WHERE tenant_id = ? AND user_id = ?` +
+      s = q<ItemRow>(
+        `SELECT ${ITEM_COLUMNS} FROM profile_items WHERE tenant_id = ? AND user_id = ? AND facet = ?` +
           (masked ? ' AND (audience & ?) <> 0' : '') +
           (after ? ' AND (created_at > ? OR (created_at = ? AND id > ?))' : '') +
           ' ORDER BY created_at, id LIMIT ? OFFSET ?',
@@ -52,8 +53,10 @@ export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterCl
     }
     return s;
   };
-  const countAll = q<{ n: number }>('SELECT count(*) AS n FROM positions WHERE tenant_id = ? AND user_id = ?');
-  const countMasked = q<{ n: number }>('SELECT count(*) AS n FROM positions WHERE tenant_id = ? AND user_id = ? AND (audience & ?) <> 0');
+  const countAll = q<{ n: number }>('SELECT count(*) AS n FROM profile_items WHERE tenant_id = ? AND user_id = ? AND facet = ?');
+  const countMasked = q<{ n: number }>(
+    'SELECT count(*) AS n FROM profile_items WHERE tenant_id = ? AND user_id = ? AND facet = ? AND (audience & ?) <> 0',
+  );
 
   return {
     async getUserById(tenantId, id) {
@@ -73,31 +76,34 @@ export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterCl
       return toUser(read(() => userByUpn.get(user.tenantId, user.userPrincipalName.toLowerCase()))!);
     },
 
-    async listPositions(tenantId, userId) {
-      return read(() => allPositions.all(tenantId, userId)).map(toPosition);
+    async listItems(tenantId, userId, facet) {
+      return read(() => (facet === undefined ? wholeProfile.all(tenantId, userId) : allItems.all(tenantId, userId, facet))).map(toItem);
     },
 
-    async pagePositions(tenantId, userId, page: PageRequest) {
-      const params: unknown[] = [tenantId, userId];
+    async pageItems(tenantId, userId, facet, page: PageRequest) {
+      const params: unknown[] = [tenantId, userId, facet];
       if (page.audienceMask !== undefined) params.push(page.audienceMask);
       if (page.after) params.push(page.after[0], page.after[0], page.after[1]);
       params.push(page.limit, page.offset);
-      return read(() => pageStatement(page.audienceMask !== undefined, page.after !== undefined).all(...params)).map(toPosition);
+      return read(() => pageStatement(page.audienceMask !== undefined, page.after !== undefined).all(...params)).map(toItem);
     },
 
-    async countPositions(tenantId, userId, audienceMask) {
-      const row = read(() => (audienceMask === undefined ? countAll.get(tenantId, userId) : countMasked.get(tenantId, userId, audienceMask)));
+    async countItems(tenantId, userId, facet, audienceMask) {
+      const row = read(() =>
+        audienceMask === undefined ? countAll.get(tenantId, userId, facet) : countMasked.get(tenantId, userId, facet, audienceMask),
+      );
       return row!.n;
     },
 
-    async getPosition(tenantId, userId, id) {
-      const row = read(() => onePosition.get(tenantId, userId, id));
-      return row && toPosition(row);
+    async getItem(tenantId, userId, facet, id) {
+      const row = read(() => oneItem.get(tenantId, userId, facet, id));
+      return row && toItem(row);
     },
 
-    insertPosition: (p, cap) => writer.write('insertPosition', p, cap),
-    replacePosition: (p, expectedVersion) => writer.write('replacePosition', p, expectedVersion),
-    deletePosition: (tenantId, userId, id, expectedVersion) => writer.write('deletePosition', tenantId, userId, id, expectedVersion),
+    insertItem: (p, cap) => writer.write('insertItem', p, cap),
+    replaceItem: (p, expectedVersion) => writer.write('replaceItem', p, expectedVersion),
+    deleteItem: (tenantId, userId, facet, id, expectedVersion) => writer.write('deleteItem', tenantId, userId, facet, id, expectedVersion),
+    deleteProfile: (tenantId, userId) => writer.write('deleteProfile', tenantId, userId),
     importBatch: (batch) => writer.write('importBatch', batch),
 
     loadOrCreateSigningKey: (create) => opts.keys.loadOrCreate(create),

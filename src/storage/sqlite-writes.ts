@@ -2,13 +2,13 @@
 // the writer thread (sqlite-writer.ts), inside group commits; their names and arguments are what the
 // service's thread sends it.
 import type BetterSqlite3 from 'better-sqlite3';
-import type { PositionRecord, UserRecord } from './port.ts';
-import { POSITIONS_FACET, countsByProfile } from './schema.ts';
+import type { ItemRecord, UserRecord } from './port.ts';
+import { countsByCollection } from './schema.ts';
 
-/** The columns of positions, in the order positionParams gives their values. */
-export const POSITION_COLUMNS = 'tenant_id, user_id, id, version, audience, created_at, body, shape';
+/** The columns of profile_items, in the order itemParams gives their values. */
+export const ITEM_COLUMNS = 'tenant_id, user_id, facet, id, version, audience, created_at, body, shape';
 
-export const positionParams = (p: PositionRecord) => [p.tenantId, p.userId, p.id, p.version, p.audience, p.createdDateTime, p.json, p.shape];
+export const itemParams = (p: ItemRecord) => [p.tenantId, p.userId, p.facet, p.id, p.version, p.audience, p.createdDateTime, p.json, p.shape];
 export const userParams = (u: UserRecord) => [
   u.tenantId,
   u.id,
@@ -29,12 +29,14 @@ export function sqliteWrites(db: BetterSqlite3.Database) {
   const insertUserIfAbsent = q(
     'INSERT INTO users (tenant_id, id, upn, upn_key, display_name, mail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
   );
-  const insertRow = q(`INSERT INTO positions (${POSITION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertRow = q(`INSERT INTO profile_items (${ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const replaceRow = q(
-    'UPDATE positions SET version = ?, audience = ?, body = ?, shape = ? WHERE tenant_id = ? AND user_id = ? AND id = ? AND version = ?',
+    'UPDATE profile_items SET version = ?, audience = ?, body = ?, shape = ? WHERE tenant_id = ? AND user_id = ? AND facet = ? AND id = ? AND version = ?',
   );
-  const deleteRow = q('DELETE FROM positions WHERE tenant_id = ? AND user_id = ? AND id = ?');
-  const deleteRowAt = q('DELETE FROM positions WHERE tenant_id = ? AND user_id = ? AND id = ? AND version = ?');
+  const deleteRow = q('DELETE FROM profile_items WHERE tenant_id = ? AND user_id = ? AND facet = ? AND id = ?');
+  const deleteRowAt = q('DELETE FROM profile_items WHERE tenant_id = ? AND user_id = ? AND facet = ? AND id = ? AND version = ?');
+  const deleteRows = q('DELETE FROM profile_items WHERE tenant_id = ? AND user_id = ?');
+  const deleteCounts = q('DELETE FROM profile_counts WHERE tenant_id = ? AND user_id = ?');
   // Counted, capped: the upsert changes no row when the profile is full.
   const takeRoom = q(
     `INSERT INTO profile_counts (tenant_id, user_id, facet, items) VALUES (?, ?, ?, 1)
@@ -56,27 +58,33 @@ export function sqliteWrites(db: BetterSqlite3.Database) {
       insertUserIfAbsent.run(...userParams(user));
     },
 
-    insertPosition(p: PositionRecord, cap: number): boolean {
-      if (takeRoom.run(p.tenantId, p.userId, POSITIONS_FACET, cap).changes === 0) return false;
-      insertRow.run(...positionParams(p));
+    insertItem(p: ItemRecord, cap: number): boolean {
+      if (takeRoom.run(p.tenantId, p.userId, p.facet, cap).changes === 0) return false;
+      insertRow.run(...itemParams(p));
       return true;
     },
 
-    replacePosition(p: PositionRecord, expectedVersion: number): boolean {
-      return replaceRow.run(p.version, p.audience, p.json, p.shape, p.tenantId, p.userId, p.id, expectedVersion).changes === 1;
+    replaceItem(p: ItemRecord, expectedVersion: number): boolean {
+      return replaceRow.run(p.version, p.audience, p.json, p.shape, p.tenantId, p.userId, p.facet, p.id, expectedVersion).changes === 1;
     },
 
-    deletePosition(tenantId: string, userId: string, id: string, expectedVersion?: number): boolean {
-      const result = expectedVersion === undefined ? deleteRow.run(tenantId, userId, id) : deleteRowAt.run(tenantId, userId, id, expectedVersion);
+    deleteItem(tenantId: string, userId: string, facet: string, id: string, expectedVersion?: number): boolean {
+      const result =
+        expectedVersion === undefined ? deleteRow.run(tenantId, userId, facet, id) : deleteRowAt.run(tenantId, userId, facet, id, expectedVersion);
       if (result.changes === 0) return false;
-      giveRoom.run(tenantId, userId, POSITIONS_FACET);
+      giveRoom.run(tenantId, userId, facet);
       return true;
     },
 
-    importBatch({ users, positions }: { users: readonly UserRecord[]; positions: readonly PositionRecord[] }): void {
+    deleteProfile(tenantId: string, userId: string): void {
+      deleteRows.run(tenantId, userId);
+      deleteCounts.run(tenantId, userId);
+    },
+
+    importBatch({ users, items }: { users: readonly UserRecord[]; items: readonly ItemRecord[] }): void {
       for (const u of users) insertUserIfAbsent.run(...userParams(u));
-      for (const p of positions) insertRow.run(...positionParams(p));
-      for (const c of countsByProfile(positions)) addCount.run(c.tenant_id, c.user_id, c.facet, c.items);
+      for (const p of items) insertRow.run(...itemParams(p));
+      for (const c of countsByCollection(items)) addCount.run(c.tenant_id, c.user_id, c.facet, c.items);
     },
   };
 }

@@ -232,10 +232,10 @@ describe('internal errors', () => {
     const broken = await TestServer.start({
       wrapStorage: (s) => ({
         ...s,
-        listPositions: async () => {
+        listItems: async () => {
           throw new Error('SQLITE_CORRUPT: /secret/path/graph-profile.db is malformed');
         },
-        pagePositions: async () => {
+        pageItems: async () => {
           throw new Error('SQLITE_CORRUPT: /secret/path/graph-profile.db is malformed');
         },
       }),

@@ -72,7 +72,8 @@ describe('GET /beta/$metadata', () => {
       assert.deepEqual(props.map((p) => p.Name), t.ownProperties.map((p) => p.name), `${t.name}: names and order`);
       t.ownProperties.forEach((p, i) => {
         assert.equal(props[i]!.Type, expectedTypeString(p.type), `${t.name}.${p.name}`);
-        assert.equal(props[i]!.Nullable, t.name === 'entity' && p.name === 'id' ? 'false' : 'true', `${t.name}.${p.name} Nullable`);
+        const notNull = (t.name === 'entity' && p.name === 'id') || p.nonNullable || p.type.kind === 'collection';
+        assert.equal(props[i]!.Nullable, notNull ? 'false' : 'true', `${t.name}.${p.name} Nullable`);
       });
     }
     const types = Object.fromEntries(allProperties(metadata, 'workPosition').map((p) => [p.Name, p.Type]));

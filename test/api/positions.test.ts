@@ -190,16 +190,16 @@ describe('a write that lands between a PATCH\'s read and its commit', () => {
     const racy = await TestServer.start({
       wrapStorage: (s) => ({
         ...s,
-        async replacePosition(p, expectedVersion) {
+        async replaceItem(p, expectedVersion) {
           if (interfere) {
             // Another writer commits first: it sets detail.role on the version this PATCH read.
             interfere = false;
-            const current = (await s.getPosition(p.tenantId, p.userId, p.id))!;
+            const current = (await s.getItem(p.tenantId, p.userId, 'positions', p.id))!;
             const body = JSON.parse(current.json);
             const json = JSON.stringify({ ...body, detail: { ...body.detail, role: 'set by the other writer' } });
-            assert.ok(await s.replacePosition({ ...current, version: current.version + 1, json }, current.version));
+            assert.ok(await s.replaceItem({ ...current, version: current.version + 1, json }, current.version));
           }
-          return s.replacePosition(p, expectedVersion);
+          return s.replaceItem(p, expectedVersion);
         },
       }),
     });
@@ -225,15 +225,15 @@ describe('an item hidden between a DELETE\'s check and its commit', () => {
     const racy = await TestServer.start({
       wrapStorage: (s) => ({
         ...s,
-        async deletePosition(tenantId, userId, id, expectedVersion) {
+        async deleteItem(tenantId, userId, facet, id, expectedVersion) {
           if (interfere) {
             // The owner narrows the audience to `me` just before the admin's delete commits.
             interfere = false;
-            const current = (await s.getPosition(tenantId, userId, id))!;
+            const current = (await s.getItem(tenantId, userId, 'positions', id))!;
             const json = JSON.stringify({ ...JSON.parse(current.json), allowedAudiences: 'me' });
-            assert.ok(await s.replacePosition({ ...current, version: current.version + 1, audience: 0, json }, current.version));
+            assert.ok(await s.replaceItem({ ...current, version: current.version + 1, audience: 0, json }, current.version));
           }
-          return s.deletePosition(tenantId, userId, id, expectedVersion);
+          return s.deleteItem(tenantId, userId, facet, id, expectedVersion);
         },
       }),
     });
@@ -303,7 +303,7 @@ describe('routing', () => {
   });
 
   test('unknown paths are Graph-shaped 404s', async () => {
-    for (const path of ['/beta/me/profile/skills', '/nothing', '/beta/users/x/profile']) {
+    for (const path of ['/beta/me/profile/hobbies', '/nothing', '/beta/me/profile/positions/x/y']) {
       const res = await server.request('GET', path, { token: adele.token });
       assert.equal(res.status, 404, path);
       assert.equal(res.json.error.code, 'ResourceNotFound');

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { PositionRecord, Storage, UserRecord } from '../../src/storage/port.ts';
+import type { ItemRecord, Storage, UserRecord } from '../../src/storage/port.ts';
 import { dropTestSchema, openTestStorage, testBackend } from '../helpers/backend.ts';
 
 const T1 = '11111111-1111-4111-8111-111111111111';
@@ -35,9 +35,10 @@ const user = (over: Partial<UserRecord> = {}): UserRecord => ({
   ...over,
 });
 
-const position = (owner: UserRecord, over: Partial<PositionRecord> = {}): PositionRecord => ({
+const position = (owner: UserRecord, over: Partial<ItemRecord> = {}): ItemRecord => ({
   tenantId: owner.tenantId,
   userId: owner.id,
+  facet: 'positions',
   id: randomUUID(),
   version: 1,
   audience: 8,
@@ -88,92 +89,92 @@ describe(`storage contract (${testBackend()})`, () => {
       position(owner, { createdDateTime: '2026-01-01T00:00:00.0000000Z' }),
       position(owner, { createdDateTime: '2026-01-02T00:00:00.0000000Z', id: 'a0000000-0000-4000-8000-000000000000' }),
     ];
-    for (const p of ps) assert.equal(await storage.insertPosition(p, CAP), true);
-    assert.deepEqual((await storage.listPositions(T1, owner.id)).map((p) => p.id), [ps[1]!.id, ps[2]!.id, ps[0]!.id]);
-    assert.deepEqual(await storage.getPosition(T1, owner.id, ps[0]!.id), ps[0]);
-    assert.equal(await storage.getPosition(T2, owner.id, ps[0]!.id), undefined);
-    assert.equal(await storage.getPosition(T1, randomUUID(), ps[0]!.id), undefined);
-    assert.deepEqual(await storage.listPositions(T2, owner.id), []);
+    for (const p of ps) assert.equal(await storage.insertItem(p, CAP), true);
+    assert.deepEqual((await storage.listItems(T1, owner.id, 'positions')).map((p) => p.id), [ps[1]!.id, ps[2]!.id, ps[0]!.id]);
+    assert.deepEqual(await storage.getItem(T1, owner.id, 'positions', ps[0]!.id), ps[0]);
+    assert.equal(await storage.getItem(T2, owner.id, 'positions', ps[0]!.id), undefined);
+    assert.equal(await storage.getItem(T1, randomUUID(), 'positions', ps[0]!.id), undefined);
+    assert.deepEqual(await storage.listItems(T2, owner.id, 'positions'), []);
   });
 
   test('replacePosition is conditional on the version, in the database', async () => {
     const owner = user();
     const p = position(owner);
-    await storage.insertPosition(p, CAP);
-    assert.equal(await storage.replacePosition({ ...p, version: 3, json: '{"isCurrent":true}' }, 2), false);
-    assert.deepEqual(await storage.getPosition(T1, owner.id, p.id), p, 'a refused replace changes nothing');
-    assert.equal(await storage.replacePosition({ ...p, version: 2, audience: 0, json: '{"isCurrent":true}', shape: 'next' }, 1), true);
-    const stored = await storage.getPosition(T1, owner.id, p.id);
+    await storage.insertItem(p, CAP);
+    assert.equal(await storage.replaceItem({ ...p, version: 3, json: '{"isCurrent":true}' }, 2), false);
+    assert.deepEqual(await storage.getItem(T1, owner.id, 'positions', p.id), p, 'a refused replace changes nothing');
+    assert.equal(await storage.replaceItem({ ...p, version: 2, audience: 0, json: '{"isCurrent":true}', shape: 'next' }, 1), true);
+    const stored = await storage.getItem(T1, owner.id, 'positions', p.id);
     assert.deepEqual([stored?.version, stored?.audience, stored?.json, stored?.shape], [2, 0, '{"isCurrent":true}', 'next']);
-    const racers = await Promise.all([1, 2, 3, 4].map((n) => storage.replacePosition({ ...p, version: 3, json: `{"n":${n}}` }, 2)));
+    const racers = await Promise.all([1, 2, 3, 4].map((n) => storage.replaceItem({ ...p, version: 3, json: `{"n":${n}}` }, 2)));
     assert.equal(racers.filter(Boolean).length, 1, 'of replaces at one version, exactly one wins');
   });
 
   test('deletePosition: at a version or unconditionally; false when nothing matched', async () => {
     const owner = user();
     const p = position(owner, { version: 4 });
-    await storage.insertPosition(p, CAP);
-    assert.equal(await storage.deletePosition(T1, owner.id, p.id, 3), false);
-    assert.ok(await storage.getPosition(T1, owner.id, p.id));
-    assert.equal(await storage.deletePosition(T2, owner.id, p.id), false, 'not from another tenant');
-    assert.equal(await storage.deletePosition(T1, owner.id, p.id, 4), true);
-    assert.equal(await storage.deletePosition(T1, owner.id, p.id), false);
+    await storage.insertItem(p, CAP);
+    assert.equal(await storage.deleteItem(T1, owner.id, 'positions', p.id, 3), false);
+    assert.ok(await storage.getItem(T1, owner.id, 'positions', p.id));
+    assert.equal(await storage.deleteItem(T2, owner.id, 'positions', p.id), false, 'not from another tenant');
+    assert.equal(await storage.deleteItem(T1, owner.id, 'positions', p.id, 4), true);
+    assert.equal(await storage.deleteItem(T1, owner.id, 'positions', p.id), false);
   });
 
   test('the per-profile cap is exact under concurrency, counts per user, and a delete frees room', async () => {
     const owner = user();
     const other = user();
-    const results = await Promise.all(Array.from({ length: 12 }, () => storage.insertPosition(position(owner), 5)));
+    const results = await Promise.all(Array.from({ length: 12 }, () => storage.insertItem(position(owner), 5)));
     assert.equal(results.filter(Boolean).length, 5, 'of twelve concurrent inserts under a cap of five, five land');
-    assert.equal((await storage.listPositions(T1, owner.id)).length, 5);
-    assert.equal(await storage.insertPosition(position(other), 5), true, 'another profile has its own count');
-    const [first] = await storage.listPositions(T1, owner.id);
-    assert.equal(await storage.deletePosition(T1, owner.id, first!.id, 99), false);
-    assert.equal(await storage.insertPosition(position(owner), 5), false, 'a refused delete frees nothing');
-    assert.equal(await storage.deletePosition(T1, owner.id, first!.id), true);
-    assert.equal(await storage.insertPosition(position(owner), 5), true);
-    assert.equal(await storage.insertPosition(position(owner), 5), false);
+    assert.equal((await storage.listItems(T1, owner.id, 'positions')).length, 5);
+    assert.equal(await storage.insertItem(position(other), 5), true, 'another profile has its own count');
+    const [first] = await storage.listItems(T1, owner.id, 'positions');
+    assert.equal(await storage.deleteItem(T1, owner.id, 'positions', first!.id, 99), false);
+    assert.equal(await storage.insertItem(position(owner), 5), false, 'a refused delete frees nothing');
+    assert.equal(await storage.deleteItem(T1, owner.id, 'positions', first!.id), true);
+    assert.equal(await storage.insertItem(position(owner), 5), true);
+    assert.equal(await storage.insertItem(position(owner), 5), false);
   });
 
   test('pages in the default order: after a key, offset and limit, and only what a mask lets through', async () => {
     const owner = user();
     const at = (i: number) => `2026-02-01T00:00:00.${String(i).padStart(7, '0')}Z`;
     const ps = Array.from({ length: 7 }, (_, i) => position(owner, { createdDateTime: at(6 - i), audience: i % 2 === 0 ? 8 : 0 }));
-    for (const p of ps) await storage.insertPosition(p, CAP);
+    for (const p of ps) await storage.insertItem(p, CAP);
     const oldestFirst = [...ps].reverse().map((p) => p.id);
-    const ids = (rows: PositionRecord[]) => rows.map((r) => r.id);
-    assert.deepEqual(ids(await storage.pagePositions(T1, owner.id, { offset: 0, limit: 3 })), oldestFirst.slice(0, 3));
-    assert.deepEqual(ids(await storage.pagePositions(T1, owner.id, { offset: 2, limit: 3 })), oldestFirst.slice(2, 5));
+    const ids = (rows: ItemRecord[]) => rows.map((r) => r.id);
+    assert.deepEqual(ids(await storage.pageItems(T1, owner.id, 'positions', { offset: 0, limit: 3 })), oldestFirst.slice(0, 3));
+    assert.deepEqual(ids(await storage.pageItems(T1, owner.id, 'positions', { offset: 2, limit: 3 })), oldestFirst.slice(2, 5));
     const third = ps[4]!;
-    assert.deepEqual(ids(await storage.pagePositions(T1, owner.id, { after: [third.createdDateTime, third.id], offset: 0, limit: 10 })), oldestFirst.slice(3));
-    const visible = ids(await storage.pagePositions(T1, owner.id, { audienceMask: 8 | 16 | 32, offset: 0, limit: 10 }));
+    assert.deepEqual(ids(await storage.pageItems(T1, owner.id, 'positions', { after: [third.createdDateTime, third.id], offset: 0, limit: 10 })), oldestFirst.slice(3));
+    const visible = ids(await storage.pageItems(T1, owner.id, 'positions', { audienceMask: 8 | 16 | 32, offset: 0, limit: 10 }));
     assert.deepEqual(visible, oldestFirst.filter((id) => ps.find((p) => p.id === id)!.audience === 8));
-    assert.equal(await storage.countPositions(T1, owner.id), 7);
-    assert.equal(await storage.countPositions(T1, owner.id, 8 | 16 | 32), 4);
-    assert.deepEqual(await storage.pagePositions(T2, owner.id, { offset: 0, limit: 10 }), [], 'not from another tenant');
+    assert.equal(await storage.countItems(T1, owner.id, 'positions'), 7);
+    assert.equal(await storage.countItems(T1, owner.id, 'positions', 8 | 16 | 32), 4);
+    assert.deepEqual(await storage.pageItems(T2, owner.id, 'positions', { offset: 0, limit: 10 }), [], 'not from another tenant');
   });
 
   test('a write that fails fails alone: writes committed with it are kept', async () => {
     const owner = user();
     const taken = position(owner);
-    await storage.insertPosition(taken, CAP);
+    await storage.insertItem(taken, CAP);
     const good = position(owner);
-    const [duplicate, fine] = await Promise.allSettled([storage.insertPosition({ ...taken }, CAP), storage.insertPosition(good, CAP)]);
+    const [duplicate, fine] = await Promise.allSettled([storage.insertItem({ ...taken }, CAP), storage.insertItem(good, CAP)]);
     assert.equal(duplicate.status, 'rejected', 'a duplicate id is refused');
     assert.deepEqual(fine, { status: 'fulfilled', value: true });
-    assert.deepEqual(await storage.getPosition(T1, owner.id, good.id), good);
-    assert.equal((await storage.listPositions(T1, owner.id)).length, 2, 'the refused write left nothing, not even its count');
-    assert.equal(await storage.countPositions(T1, owner.id), 2);
+    assert.deepEqual(await storage.getItem(T1, owner.id, 'positions', good.id), good);
+    assert.equal((await storage.listItems(T1, owner.id, 'positions')).length, 2, 'the refused write left nothing, not even its count');
+    assert.equal(await storage.countItems(T1, owner.id, 'positions'), 2);
   });
 
   test('importBatch loads users and positions, and the cap counts what it loaded', async () => {
     const owners = [user(), user()];
     const items = owners.flatMap((o) => [position(o), position(o), position(o)]);
-    await storage.importBatch({ users: owners, positions: items });
+    await storage.importBatch({ users: owners, items });
     assert.deepEqual(await storage.getUserById(T1, owners[1]!.id), owners[1]);
-    assert.equal((await storage.listPositions(T1, owners[0]!.id)).length, 3);
-    assert.equal(await storage.insertPosition(position(owners[0]!), 3), false, 'three loaded fill a cap of three');
-    assert.equal(await storage.insertPosition(position(owners[0]!), 4), true);
+    assert.equal((await storage.listItems(T1, owners[0]!.id, 'positions')).length, 3);
+    assert.equal(await storage.insertItem(position(owners[0]!), 3), false, 'three loaded fill a cap of three');
+    assert.equal(await storage.insertItem(position(owners[0]!), 4), true);
   });
 
   test('concurrent first saves of one new user all succeed (no unique-index race)', async () => {

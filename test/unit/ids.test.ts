@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GUID } from '../../src/model/validate.ts';
-import { timeOrderedIdGenerator } from '../../src/positions/ids.ts';
+import { timeOrderedIdGenerator } from '../../src/profile/ids.ts';
 
 test('ids are version-7 GUIDs, unique, in the order made, also past 4096 in one millisecond', () => {
   const clock = { ms: 1_795_000_000_000 };

@@ -88,10 +88,31 @@ const m0003_counts_shapes_and_keys: Migration = {
   },
 };
 
+// The whole profile (docs/decisions/one-items-table.md): the items of all 19 collections share one
+// table, with the collection in a `facet` column. Existing rows are positions. Renaming and adding a
+// column with a default rewrite nothing, on either database; only the listing index is rebuilt, now
+// led by the facet within a profile.
+const m0004_profile_items: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('positions').renameTo('profile_items').execute();
+    await db.schema
+      .alterTable('profile_items')
+      .addColumn('facet', 'text', (c) => c.notNull().defaultTo('positions'))
+      .execute();
+    await db.schema.dropIndex('positions_by_created').execute();
+    await db.schema
+      .createIndex('profile_items_by_created')
+      .on('profile_items')
+      .columns(['tenant_id', 'user_id', 'facet', 'created_at', 'id'])
+      .execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001_initial,
   '0002_signing_keys': m0002_signing_keys,
   '0003_counts_shapes_and_keys': m0003_counts_shapes_and_keys,
+  '0004_profile_items': m0004_profile_items,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -5,14 +5,13 @@ import { user } from '../model/entities.ts';
 import { propertiesOf } from '../model/types.ts';
 import { parseQuery } from '../odata/query-options.ts';
 import type { UserRecord } from '../storage/port.ts';
-import type { OperationResult, PositionRequest } from './operations.ts';
+import { type OperationResult, type ProfileRequest, authenticateRequest } from './operations.ts';
 import { type ResolveOptions, resolveTargetUser } from './users.ts';
 
 export function userOperations(deps: ResolveOptions & { verifier: TokenVerifier }) {
   return {
-    async getUser(req: PositionRequest): Promise<OperationResult> {
-      const caller = await deps.verifier.authenticate(req.authorization);
-      req.noteCaller?.(caller);
+    async getUser(req: ProfileRequest): Promise<OperationResult> {
+      const caller = await authenticateRequest(deps, req);
       const { user: target } = await resolveTargetUser(caller, req.userRef, 'read', deps);
       const select = parseQuery(req.query, user, 'entity').select;
       const selected = select ? `(${select.join(',')})` : '';
@@ -35,3 +34,5 @@ function userJson(record: UserRecord, select: readonly string[] | undefined): Re
   const names = select ? ['id', ...select.filter((n) => n !== 'id')] : [...propertiesOf(user).keys()];
   return Object.fromEntries(names.map((n) => [n, values[n] ?? null]));
 }
+
+export type UserOperations = ReturnType<typeof userOperations>;
