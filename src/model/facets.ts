@@ -45,7 +45,8 @@ export const facets: readonly Facet[] = Object.freeze([
   facet('websites', types.personWebsite),
 ]);
 
-const byName = new Map(facets.map((f) => [f.collection.toLowerCase(), f]));
+const byName = new Map(facets.map((f) => [f.collection, f]));
+const byLowerCaseName = new Map(facets.map((f) => [f.collection.toLowerCase(), f]));
 
 /** The facet of a collection name, matched case-insensitively as Graph matches path segments. */
-export const facetNamed = (name: string): Facet | undefined => byName.get(name.toLowerCase());
+export const facetNamed = (name: string): Facet | undefined => byName.get(name) ?? byLowerCaseName.get(name.toLowerCase());

@@ -95,3 +95,16 @@ test('items stored before migration 0003 are served in full, counted, listed and
   const again = await server.request('GET', base, { token: owner.token });
   assert.equal(again.json.value.find((i: any) => i.id === OLD_ID).detail.role, 'r');
 });
+
+test('after migration 0004 the old positions are one collection of the whole profile', async () => {
+  const skill = await server.request('POST', '/beta/me/profile/skills', { token: owner.token, body: { displayName: 'Cobol' } });
+  assert.equal(skill.status, 201, 'other collections work, with counts of their own');
+  const profile = await server.request('GET', '/beta/me/profile', { token: owner.token });
+  assert.equal(profile.status, 200);
+  assert.deepEqual(profile.json.positions.map((i: any) => i.id).slice(0, 2), [OLDER_ID, OLD_ID]);
+  assert.deepEqual(profile.json.skills.map((i: any) => i.id), [skill.json.id]);
+  assert.equal((await server.request('GET', `/beta/me/profile/skills/${OLD_ID}`, { token: owner.token })).status, 404, 'an old position is not a skill');
+  assert.equal((await server.request('DELETE', '/beta/me/profile', { token: owner.token })).status, 204);
+  assert.equal((await server.request('GET', '/beta/me/profile/positions/$count', { token: owner.token })).text, '0');
+  assert.equal((await server.request('POST', '/beta/me/profile/positions', { token: owner.token, body: {} })).status, 201, 'the cap starts again');
+});
