@@ -1,8 +1,10 @@
 // OpenAPI 3.1 (JSON Schema 2020-12) schemas for the declared types, one per declaration and named as
 // in Graph's own OpenAPI description (`microsoft.graph.workPosition`), so that generated clients get
-// Graph's names. Base types are kept as `allOf` references, mirroring the CSDL inheritance.
+// Graph's names. Base types are kept as `allOf` references, mirroring the CSDL inheritance; navigation
+// properties (user.profile, the profile's collections) are listed as Graph's own document lists them.
 import { type ComplexType, type EnumType, type PrimitiveKind, type Property, type TypeRef, qualifiedName } from './types.ts';
-import { type DeclaredType, keyOf } from './entities.ts';
+import { type DeclaredType, type NavigationProperty, keyOf, navigationOf } from './entities.ts';
+import { nullableOf } from './csdl.ts';
 
 export type Schema = Record<string, unknown>;
 
@@ -44,13 +46,31 @@ export function orNull(s: Schema): Schema {
   return typeof s.type === 'string' ? { ...s, type: [s.type, 'null'] } : { anyOf: [s, { type: 'null' }] };
 }
 
+/**
+ * Null is allowed where $metadata says Nullable="true" (csdl.ts), that is everywhere but the key and
+ * the NN properties of SPEC §2a. On a collection CSDL's Nullable="false" speaks of its items, which
+ * typeSchema never lets be null; the collection itself is written as null while unset.
+ */
+function allowsNull(p: Property, key: readonly string[]): boolean {
+  return p.type.kind === 'collection' || nullableOf(p, key) === 'true';
+}
+
 function propertySchema(p: Property, key: readonly string[]): Schema {
   const base = typeSchema(p.type);
-  // Every property is nullable (SPEC §2) but the key, which every entity has.
-  const schema = key.includes(p.name) ? base : orNull(base);
+  const schema = allowsNull(p, key) ? orNull(base) : base;
   if (p.serverOwned) schema.readOnly = true;
-  if (p.createOnly) schema.description = 'Settable on create only; an update may repeat the stored value but not change it.';
+  const notes = [
+    ...(p.createOnly ? ['Settable on create only; an update may repeat the stored value but not change it.'] : []),
+    ...(p.nonNullable ? ['Not nullable: a create must set it and an update may not clear it.'] : []),
+  ];
+  if (notes.length > 0) schema.description = notes.join(' ');
   return schema;
+}
+
+/** As in Graph's OpenAPI: a contained collection is an array of its type, a single navigation its type or null. */
+function navigationSchema(n: NavigationProperty): Schema {
+  const target = schemaRef(qualifiedName(n.target));
+  return { ...(n.collection ? { type: 'array', items: target } : orNull(target)), 'x-ms-navigationProperty': true };
 }
 
 function rootKey(type: ComplexType): readonly string[] {
@@ -63,7 +83,10 @@ function complexSchema(type: ComplexType): Schema {
   const key = rootKey(type);
   const own: Schema = {
     type: 'object',
-    properties: Object.fromEntries(type.ownProperties.map((p) => [p.name, propertySchema(p, key)])),
+    properties: Object.fromEntries([
+      ...type.ownProperties.map((p) => [p.name, propertySchema(p, key)]),
+      ...navigationOf(type).map((n) => [n.name, navigationSchema(n)]),
+    ]),
   };
   if (type.open) {
     own.additionalProperties = true;

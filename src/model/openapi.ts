@@ -1,25 +1,19 @@
 // GET /openapi.json: an OpenAPI 3.1 description of the service. Schemas come from the declarations
-// (openapi-schemas.ts); paths, parameters and responses describe the protocol of SPEC §1, §4 and §5.
-import { type ComplexType, propertiesOf } from './types.ts';
+// (openapi-schemas.ts), paths from the facet table (openapi-paths.ts); parameters and responses
+// describe the protocol of SPEC §1, §4 and §5. No facet is named here either: each per-type component
+// is derived from a row of the facet table.
+import { propertiesOf, qualifiedName } from './types.ts';
 import { type DeclaredType, checkTypeList, serviceTypes } from './entities.ts';
+import { facets } from './facets.ts';
 import { type Schema, orNull, schemaRef, typeSchemas } from './openapi-schemas.ts';
+import { type DocumentedFacet, componentNames, documentedFacets, json, paths } from './openapi-paths.ts';
 
-const POSITION = 'microsoft.graph.workPosition';
 const ERROR = 'microsoft.graph.ODataErrors.ODataError';
-const ref = (section: string, name: string) => ({ $ref: `#/components/${section}/${name}` });
-const param = (name: string) => ref('parameters', name);
-const json = (schema: Schema) => ({ 'application/json': { schema } });
-
-const READ = 'Delegated: `User.Read` (own profile) or `User.ReadBasic.All`, `User.Read.All`, `User.ReadWrite.All`. Application (when enabled): `User.Read.All`, `User.ReadWrite.All`.';
-const WRITE =
-  'Delegated: `User.ReadWrite` (own profile); another user\'s needs `User.ReadWrite.All` and the Global or User Administrator role. Application (when enabled): `User.ReadWrite.All`.';
-
-const errorResponses = (...statuses: number[]) => Object.fromEntries([...statuses.map((s) => [String(s), ref('responses', `error${s}`)]), ['5XX', ref('responses', 'error5XX')]]);
 
 const ERROR_STATUSES: Record<string, string> = {
   '400': 'Bad request: a malformed body, query option or value; `details` lists every problem with its `target`.',
   '401': 'Missing, malformed, expired or wrongly signed token (`InvalidAuthenticationToken`).',
-  '403': 'Valid token without the permission needed (`Authorization_RequestDenied`); the message names it.',
+  '403': 'Valid token without the permission needed (`Authorization_RequestDenied`; the message names it), or a create in a full collection (`quotaLimitReached`).',
   '404': 'Unknown user (`Request_ResourceNotFound`) or unknown or hidden item (`itemNotFound`).',
   '412': 'The `If-Match` ETag does not match the current item (`PreconditionFailed`).',
   '413': 'The request body is larger than the limit (`RequestEntityTooLarge`).',
@@ -27,9 +21,28 @@ const ERROR_STATUSES: Record<string, string> = {
   '5XX': 'Server error (`generalException`) or service unavailable (`serviceNotAvailable`, with `Retry-After`).',
 };
 
-function protocolSchemas(): Record<string, Schema> {
+/** Each facet entity type once, in the order of the facet table (two rows could share a type). */
+function facetEntityTypes(documented: readonly DocumentedFacet[]) {
+  return [...new Map(documented.map((d) => [d.type.name, d.type])).values()];
+}
+
+function protocolSchemas(documented: readonly DocumentedFacet[]): Record<string, Schema> {
   const str = { type: 'string' };
+  const pages = facetEntityTypes(documented).map((t) => [
+    componentNames.collection(t),
+    {
+      title: `Collection of ${t.name}`,
+      type: 'object',
+      properties: {
+        '@odata.context': str,
+        '@odata.count': { type: 'integer', minimum: 0 },
+        '@odata.nextLink': { ...orNull(str), description: 'Absolute URL of the next page; absent on the last page.' },
+        value: { type: 'array', items: schemaRef(qualifiedName(t)) },
+      },
+    },
+  ]);
   return {
+    ...Object.fromEntries(pages),
     [ERROR]: { title: 'ODataError', type: 'object', required: ['error'], properties: { error: schemaRef('microsoft.graph.ODataErrors.MainError') } },
     'microsoft.graph.ODataErrors.MainError': {
       title: 'MainError',
@@ -55,16 +68,6 @@ function protocolSchemas(): Record<string, Schema> {
         date: { ...str, description: 'UTC, whole seconds, no zone designator (as Graph writes it).', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$' },
         'request-id': str,
         'client-request-id': str,
-      },
-    },
-    'microsoft.graph.workPositionCollectionResponse': {
-      title: 'Collection of workPosition',
-      type: 'object',
-      properties: {
-        '@odata.context': str,
-        '@odata.count': { type: 'integer', minimum: 0 },
-        '@odata.nextLink': { ...orNull(str), description: 'Absolute URL of the next page; absent on the last page.' },
-        value: { type: 'array', items: schemaRef(POSITION) },
       },
     },
     'microsoft.graph.batchRequest': {
@@ -108,16 +111,24 @@ function protocolSchemas(): Record<string, Schema> {
   };
 }
 
-function parameters(position: ComplexType): Record<string, Schema> {
+function parameters(documented: readonly DocumentedFacet[]): Record<string, Schema> {
   const query = (name: string, description: string, schema: Schema, extra: Schema = {}) => ({ name, in: 'query', description, schema, ...extra });
   const list = (items: Schema) => ({ type: 'array', uniqueItems: true, items });
+  const csv = { style: 'form', explode: false };
+  const perType = facetEntityTypes(documented).flatMap((t) => [
+    [componentNames.select(t), query('$select', `Properties of ${t.name} to return; \`id\` is always included.`, list({ type: 'string', enum: [...propertiesOf(t).keys()] }), csv)],
+    [componentNames.itemId(t), { name: componentNames.itemIdName(t), in: 'path', required: true, description: `The id of the ${t.name}.`, schema: { type: 'string' } }],
+  ]);
+  const collections = facets.map((f) => f.collection);
+  const example = expandExample(documented);
   return {
-    filter: query('$filter', 'Filter items by property values, e.g. `isCurrent eq true and startswith(detail/jobTitle,\'Senior\')`.', { type: 'string' }),
-    orderby: query('$orderby', 'Order items by property values, e.g. `detail/startMonthYear desc`. Default: `createdDateTime`.', list({ type: 'string' }), { style: 'form', explode: false }),
-    select: query('$select', 'Properties to return; `id` is always included.', list({ type: 'string', enum: [...propertiesOf(position).keys()] }), {
-      style: 'form',
-      explode: false,
-    }),
+    filter: query(
+      '$filter',
+      'Filter items by property values: eq ne gt ge lt le, and or not, parentheses, startswith endswith contains, in, `any`, null, nested paths with `/`; ' +
+        'enum literals as `\'value\'` or `microsoft.graph.<enum>\'value\'`. E.g. `isSearchable eq true and startswith(createdBy/user/displayName,\'Adele\')`.',
+      { type: 'string' },
+    ),
+    orderby: query('$orderby', 'Order items by property values, several keys, `asc` or `desc`, nested paths with `/`, e.g. `lastModifiedDateTime desc`. Default: `createdDateTime`.', list({ type: 'string' }), csv),
     top: query('$top', 'Page size (default 10).', { type: 'integer', minimum: 0, maximum: 999 }),
     skip: query('$skip', 'Number of items to skip.', { type: 'integer', minimum: 0 }),
     count: query('$count', 'Include `@odata.count`, the number of items matching `$filter`.', { type: 'boolean' }),
@@ -125,11 +136,36 @@ function parameters(position: ComplexType): Record<string, Schema> {
     ifMatch: { name: 'If-Match', in: 'header', description: 'Apply only if the item\'s ETag matches; `*` matches any.', schema: { type: 'string' } },
     ifNoneMatch: { name: 'If-None-Match', in: 'header', description: 'Answer 304 if the item\'s ETag matches.', schema: { type: 'string' } },
     userId: { name: 'user-id', in: 'path', required: true, description: 'The user\'s id or userPrincipalName (`@` may be sent as `%40`).', schema: { type: 'string' } },
-    positionId: { name: 'workPosition-id', in: 'path', required: true, description: 'The id of the workPosition.', schema: { type: 'string' } },
+    ...Object.fromEntries(perType),
+    'select.profile': query(
+      '$select',
+      `Collections to write inline (every one when neither \`$select\` nor \`$expand\` is given), e.g. \`${collections.slice(0, 2).join(',')}\`; \`id\` is always included.`,
+      list({ type: 'string', enum: ['id', ...collections] }),
+      csv,
+    ),
+    'expand.profile': query(
+      '$expand',
+      'Collections to write inline, comma-separated, `*` for every one, each with options nested in parentheses and separated by `;`: ' +
+        '`$select`, `$filter`, `$orderby`, `$top`, `$skip`, `$count` (which adds `<collection>@odata.count`), with the meaning they have on the collection\'s list. ' +
+        `Inline collections are not paged: without \`$top\`, every item the filter keeps; \`$skiptoken\` and a nested \`$expand\` are refused. E.g. \`${example}\`. ` +
+        '`$filter`, `$orderby`, `$top`, `$skip` and `$count` given on the profile itself are a 400: they belong inside `$expand`.',
+      { type: 'string' },
+    ),
   };
 }
 
-function responses(): Record<string, Schema> {
+/** An `$expand` example built from the table: the first collection with a `displayName` of its own, else with any String property. */
+function expandExample(documented: readonly DocumentedFacet[]): string {
+  const strings = documented.flatMap(({ facet, type }) =>
+    type.ownProperties.filter((p) => p.type.kind === 'primitive' && p.type.primitive === 'String').map((p) => ({ collection: facet.collection, name: p.name })),
+  );
+  const chosen = strings.find((s) => s.name === 'displayName') ?? strings[0];
+  if (!chosen) return `${documented[0]?.facet.collection ?? '*'}($top=5;$count=true)`;
+  const { collection, name } = chosen;
+  return `${collection}($select=${name};$filter=startswith(${name},'A');$orderby=${name} desc;$top=5;$count=true)`;
+}
+
+function responses(documented: readonly DocumentedFacet[]): Record<string, Schema> {
   const etag = { ETag: { description: 'The item\'s version, for If-Match and If-None-Match.', schema: { type: 'string' } } };
   const errors = Object.fromEntries(
     Object.entries(ERROR_STATUSES).map(([s, description]) => {
@@ -137,91 +173,32 @@ function responses(): Record<string, Schema> {
       return [`error${s}`, { description, ...headers, content: json(schemaRef(ERROR)) }];
     }),
   );
+  const perType = facetEntityTypes(documented).flatMap((t) => [
+    [componentNames.item(t), { description: `The ${t.name}.`, headers: etag, content: json(schemaRef(qualifiedName(t))) }],
+    [
+      componentNames.created(t),
+      {
+        description: `Created: the new ${t.name}, every property listed.`,
+        headers: { ...etag, Location: { description: 'URL of the new item.', schema: { type: 'string', format: 'uri' } } },
+        content: json(schemaRef(qualifiedName(t))),
+      },
+    ],
+  ]);
+  // What GET .../profile answers: the profile's schema, plus the annotations a response adds to it.
+  const annotations = {
+    type: 'object',
+    properties: {
+      '@odata.context': { type: 'string' },
+      ...Object.fromEntries(documented.map(({ facet }) => [`${facet.collection}@odata.count`, { type: 'integer', minimum: 0 }])),
+    },
+  };
   return {
     ...errors,
-    position: { description: 'The workPosition.', headers: etag, content: json(schemaRef(POSITION)) },
-    created: {
-      description: 'Created: the new workPosition, every property listed.',
-      headers: { ...etag, Location: { description: 'URL of the new item.', schema: { type: 'string', format: 'uri' } } },
-      content: json(schemaRef(POSITION)),
-    },
+    ...Object.fromEntries(perType),
     user: { description: 'The user.', content: json(schemaRef('microsoft.graph.user')) },
-  };
-}
-
-function positionPaths(prefix: string, tag: string, scope: string, extraParams: Schema[]): Record<string, Schema> {
-  const op = (verb: string, summary: string, description: string, body: Schema) => ({ tags: [tag], operationId: `${tag}.${verb}`, summary, description, ...body });
-  const body = { required: true, content: json(schemaRef(POSITION)) };
-  const create = (verb: string, summary: string) =>
-    op(verb, summary, `${WRITE} No property is required.`, { requestBody: body, responses: { '201': ref('responses', 'created'), ...errorResponses(400, 401, 403, 404, 413, 415) } });
-  const item = { parameters: [...extraParams, param('positionId')] };
-  return {
-    [`${prefix}/profile/positions`]: {
-      parameters: extraParams,
-      get: op('ListPositions', `List ${scope} workPositions`, READ, {
-        parameters: ['filter', 'orderby', 'select', 'top', 'skip', 'count', 'skiptoken'].map(param),
-        responses: { '200': { description: 'A page of workPositions.', content: json(schemaRef('microsoft.graph.workPositionCollectionResponse')) }, ...errorResponses(400, 401, 403, 404) },
-      }),
-      post: create('CreatePositions', `Create a workPosition in ${scope} profile`),
-    },
-    [`${prefix}/profile/positions/$count`]: {
-      parameters: extraParams,
-      get: op('positions.GetCount', `Count ${scope} workPositions`, READ, {
-        parameters: [param('filter')],
-        responses: { '200': { description: 'The number of items.', content: { 'text/plain': { schema: { type: 'integer', minimum: 0 } } } }, ...errorResponses(400, 401, 403, 404) },
-      }),
-    },
-    [`${prefix}/profile/positions/$ref`]: {
-      parameters: extraParams,
-      post: create('positions.CreateRef', 'Create a workPosition (alias used by the "Add positions" reference page)'),
-    },
-    [`${prefix}/profile/positions/{workPosition-id}`]: {
-      ...item,
-      get: op('GetPositions', `Get one of ${scope} workPositions`, READ, {
-        parameters: [param('select'), param('ifNoneMatch')],
-        responses: { '200': ref('responses', 'position'), '304': { description: 'Not modified: the ETag in If-None-Match is current.' }, ...errorResponses(400, 401, 403, 404) },
-      }),
-      patch: op('UpdatePositions', `Update one of ${scope} workPositions`, `${WRITE} Members sent replace stored ones; nested objects are merged; collections are replaced; null clears.`, {
-        parameters: [param('ifMatch')],
-        requestBody: body,
-        responses: { '200': ref('responses', 'position'), ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
-      }),
-      delete: op('DeletePositions', `Delete one of ${scope} workPositions`, WRITE, {
-        parameters: [param('ifMatch')],
-        responses: { '204': { description: 'Deleted.' }, ...errorResponses(401, 403, 404, 412) },
-      }),
-    },
-  };
-}
-
-function paths(): Record<string, Schema> {
-  const user = (tag: string, extra: Schema[], summary: string) => ({
-    parameters: extra,
-    get: { tags: [tag], operationId: `${tag}.GetUser`, summary, description: READ, responses: { '200': ref('responses', 'user'), ...errorResponses(400, 401, 403, 404) } },
-  });
-  return {
-    '/beta/me': user('me', [], 'Get the signed-in user'),
-    '/beta/users/{user-id}': user('users', [param('userId')], 'Get a user by id or userPrincipalName'),
-    ...positionPaths('/beta/me', 'me.profile', 'the signed-in user\'s', []),
-    ...positionPaths('/beta/users/{user-id}', 'users.profile', 'a user\'s', [param('userId')]),
-    '/beta/$batch': {
-      post: {
-        tags: ['batch'],
-        operationId: 'batch.Send',
-        summary: 'Send up to 20 requests in one JSON batch',
-        description: 'Each step is authorised with the outer token; a step whose `dependsOn` failed is answered 424.',
-        requestBody: { required: true, content: json(schemaRef('microsoft.graph.batchRequest')) },
-        responses: { '200': { description: 'One response per step.', content: json(schemaRef('microsoft.graph.batchResponse')) }, ...errorResponses(400, 401, 413, 415) },
-      },
-    },
-    '/beta/$metadata': {
-      get: {
-        tags: ['metadata'],
-        operationId: 'metadata.Get',
-        summary: 'The CSDL (OData 4.0) document of the types served',
-        security: [],
-        responses: { '200': { description: 'CSDL XML.', content: { 'application/xml': { schema: { type: 'string' } } } } },
-      },
+    profile: {
+      description: 'The profile: `id` and the collections, each an array of the items the caller may see (`[]` when there are none).',
+      content: json({ allOf: [schemaRef('microsoft.graph.profile'), annotations] }),
     },
   };
 }
@@ -233,15 +210,20 @@ function paths(): Record<string, Schema> {
 export function openApiDocument(opts: { types?: readonly DeclaredType[]; serverUrl?: string } = {}): Schema {
   const types = opts.types ?? serviceTypes;
   checkTypeList(types);
-  const position = types.find((t): t is ComplexType => t.kind === 'complex' && t.name === 'workPosition');
-  if (!position) throw new Error('The type list has no workPosition.');
+  const documented = documentedFacets(types);
+  for (const name of ['user', 'profile']) {
+    if (!types.some((t) => t.kind === 'complex' && t.name === name)) throw new Error(`The type list has no microsoft.graph.${name}.`);
+  }
+  const collections = facets.map((f) => `\`${f.collection}\``).join(', ');
   return {
     openapi: '3.1.0',
     info: {
-      title: 'graph-profile: Microsoft Graph beta profile API (work positions)',
+      title: 'graph-profile: Microsoft Graph beta profile API',
       version: 'beta',
       description:
-        'The workPosition part of the Microsoft Graph beta profile API. Responses list every declared property, unset ones as null. ' +
+        `The Microsoft Graph beta profile API: a user's profile and its ${facets.length} collections (${collections}), ` +
+        'each with list, $count, get, create, update and delete, under `/beta/me` and `/beta/users/{id | userPrincipalName}`. ' +
+        'Responses list every declared property, unset ones as null. ' +
         'Query options may be written without the `$` prefix. Methods not listed for a path answer 405 with an `Allow` header. ' +
         'The CSDL type declarations are at `/beta/$metadata`.',
       license: { name: 'MIT', identifier: 'MIT' },
@@ -251,16 +233,16 @@ export function openApiDocument(opts: { types?: readonly DeclaredType[]; serverU
     tags: [
       { name: 'me', description: 'The signed-in user (delegated tokens only).' },
       { name: 'users', description: 'Users of the caller\'s tenant, by id or userPrincipalName.' },
-      { name: 'me.profile', description: 'The signed-in user\'s work positions.' },
-      { name: 'users.profile', description: 'Another user\'s work positions (only those visible to the caller).' },
+      { name: 'me.profile', description: `The signed-in user's profile: the profile root and its ${facets.length} collections.` },
+      { name: 'users.profile', description: `Another user's profile: the profile root and its ${facets.length} collections (only the items visible to the caller).` },
       { name: 'batch' },
       { name: 'metadata' },
     ],
-    paths: paths(),
+    paths: paths(documented),
     components: {
-      schemas: { ...typeSchemas(types), ...protocolSchemas() },
-      parameters: parameters(position),
-      responses: responses(),
+      schemas: { ...typeSchemas(types), ...protocolSchemas(documented) },
+      parameters: parameters(documented),
+      responses: responses(documented),
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token from `npx graph-profile token --upn …`, or from the configured issuer.' },
       },
