@@ -3,6 +3,7 @@
 // commit; the contract suite (test/contract) holds both to one behaviour.
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { ItemRecord, SigningKey, Storage, UserRecord } from './port.ts';
+import { insertBatcher } from './pg-insert-batch.ts';
 import { type Database, countsByCollection, toItem, toUser } from './schema.ts';
 
 export interface KeyStore {
@@ -53,7 +54,24 @@ async function saveUserIn(tx: Transaction<Database>, user: UserRecord): Promise<
     .execute();
 }
 
+/** One item, its room taken in the same statement: one round trip. */
+async function insertOne(db: Kysely<Database>, p: ItemRecord, cap: number): Promise<boolean> {
+  // The count is taken (unless the collection is full) and the row inserted only if it was; the
+  // upsert locks the count row, so creates into one collection take turns.
+  const result = await sql`
+    WITH room AS (
+      INSERT INTO profile_counts (tenant_id, user_id, facet, items) VALUES (${p.tenantId}, ${p.userId}, ${p.facet}, 1)
+      ON CONFLICT (tenant_id, user_id, facet) DO UPDATE SET items = profile_counts.items + 1 WHERE profile_counts.items < ${cap}
+      RETURNING 1
+    )
+    INSERT INTO profile_items (tenant_id, user_id, facet, id, version, audience, created_at, body, shape)
+    SELECT ${p.tenantId}, ${p.userId}, ${p.facet}, ${p.id}, ${p.version}::integer, ${p.audience}::integer, ${p.createdDateTime}, ${p.json}, ${p.shape} FROM room`.execute(db);
+  return Number(result.numAffectedRows) === 1;
+}
+
 export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions): Storage {
+  // Creates of one event-loop turn share a statement (pg-insert-batch.ts).
+  const insertItem = insertBatcher(db, (p, cap) => insertOne(db, p, cap));
   return {
     async getUserById(tenantId, id) {
       const row = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
@@ -153,19 +171,7 @@ export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions)
       return Number((await query.executeTakeFirstOrThrow()).n);
     },
 
-    async insertItem(p, cap) {
-      // One statement, so one round trip: the count is taken (unless the collection is full) and the
-      // row inserted only if it was; the upsert locks the count row, so creates into one collection take turns.
-      const result = await sql`
-        WITH room AS (
-          INSERT INTO profile_counts (tenant_id, user_id, facet, items) VALUES (${p.tenantId}, ${p.userId}, ${p.facet}, 1)
-          ON CONFLICT (tenant_id, user_id, facet) DO UPDATE SET items = profile_counts.items + 1 WHERE profile_counts.items < ${cap}
-          RETURNING 1
-        )
-        INSERT INTO profile_items (tenant_id, user_id, facet, id, version, audience, created_at, body, shape)
-        SELECT ${p.tenantId}, ${p.userId}, ${p.facet}, ${p.id}, ${p.version}::integer, ${p.audience}::integer, ${p.createdDateTime}, ${p.json}, ${p.shape} FROM room`.execute(db);
-      return Number(result.numAffectedRows) === 1;
-    },
+    insertItem,
 
     async replaceItem(p, expectedVersion) {
       const result = await db

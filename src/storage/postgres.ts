@@ -33,8 +33,13 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
     connectionTimeoutMillis: opts.connectTimeoutMs,
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
   });
-  // An idle client losing its connection (a database restart) must not crash the process.
+  // A client losing its connection (a database restart) must not crash the process: the pool
+  // listens on idle clients, but a client checked out between two statements (Kysely holds one from
+  // acquiring it to issuing its query, and through a transaction) emits 'error' with no listener of
+  // the pool's, which Node would throw. Its statement fails on its own and answers 503; the pool
+  // reports idle clients' errors, so this listener has nothing to add.
   pool.on('error', (e) => opts.onPoolError?.(e));
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     if (opts.schema) await db.schema.createSchema(opts.schema).ifNotExists().execute();

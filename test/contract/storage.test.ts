@@ -81,7 +81,7 @@ describe(`storage contract (${testBackend()})`, () => {
     assert.deepEqual(await storage.getUserByUpn(T1, upn.toUpperCase()), results[0]);
   });
 
-  test('positions: insert, get, list oldest first (ties by id), scoped to tenant and user', async () => {
+  test('items: insert, get, list oldest first (ties by id), scoped to tenant and user', async () => {
     const owner = user();
     await storage.saveUser(owner);
     const ps = [
@@ -97,7 +97,7 @@ describe(`storage contract (${testBackend()})`, () => {
     assert.deepEqual(await storage.listItems(T2, owner.id, 'positions'), []);
   });
 
-  test('replacePosition is conditional on the version, in the database', async () => {
+  test('replaceItem is conditional on the version, in the database', async () => {
     const owner = user();
     const p = position(owner);
     await storage.insertItem(p, CAP);
@@ -110,7 +110,7 @@ describe(`storage contract (${testBackend()})`, () => {
     assert.equal(racers.filter(Boolean).length, 1, 'of replaces at one version, exactly one wins');
   });
 
-  test('deletePosition: at a version or unconditionally; false when nothing matched', async () => {
+  test('deleteItem: at a version or unconditionally; false when nothing matched', async () => {
     const owner = user();
     const p = position(owner, { version: 4 });
     await storage.insertItem(p, CAP);
@@ -134,6 +134,29 @@ describe(`storage contract (${testBackend()})`, () => {
     assert.equal(await storage.deleteItem(T1, owner.id, 'positions', first!.id), true);
     assert.equal(await storage.insertItem(position(owner), 5), true);
     assert.equal(await storage.insertItem(position(owner), 5), false);
+  });
+
+  test('concurrent inserts into many collections: each collection has its own exact cap, whatever lands together', async () => {
+    const [a, b] = [user(), user()];
+    for (let i = 0; i < 2; i++) assert.equal(await storage.insertItem(position(a), 3), true);
+    const asked = [
+      ...Array.from({ length: 3 }, () => storage.insertItem(position(a), 3)),
+      ...Array.from({ length: 4 }, () => storage.insertItem(position(b), 3)),
+      ...Array.from({ length: 2 }, () => storage.insertItem(position(b, { facet: 'skills' }), 3)),
+      ...Array.from({ length: 2 }, () => storage.insertItem(position(a, { facet: 'skills' }), 1)),
+    ];
+    const results = await Promise.all(asked);
+    const landed = (from: number, to: number) => results.slice(from, to).filter(Boolean).length;
+    assert.deepEqual([landed(0, 3), landed(3, 7), landed(7, 9), landed(9, 11)], [1, 3, 2, 1]);
+    for (const [owner, facet, n] of [[a, 'positions', 3], [b, 'positions', 3], [b, 'skills', 2], [a, 'skills', 1]] as const) {
+      assert.equal((await storage.listItems(T1, owner.id, facet)).length, n, `${facet} of one profile`);
+      assert.equal(await storage.countItems(T1, owner.id, facet), n);
+    }
+    assert.deepEqual((await storage.listItems(T1, a.id)).map((i) => i.facet), ['positions', 'positions', 'positions', 'skills'], 'the whole profile, by facet');
+    await storage.deleteProfile(T1, a.id);
+    assert.deepEqual(await storage.listItems(T1, a.id), []);
+    assert.equal(await storage.insertItem(position(a), 3), true, 'the counts went with the items');
+    assert.equal((await storage.listItems(T1, b.id)).length, 5, 'another profile is untouched');
   });
 
   test('pages in the default order: after a key, offset and limit, and only what a mask lets through', async () => {
