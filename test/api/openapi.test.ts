@@ -42,9 +42,13 @@ function routeTablePaths(): Record<string, string[]> {
   const out: Record<string, string[]> = { '/beta/$batch': ['post'], '/beta/$metadata': ['get'] };
   for (const prefix of PREFIXES) {
     for (const route of userRoutes(anyOperations)) {
-      const path = route.path.replace(/^\/profile\/([^/]+)\/:itemId$/, (_, c: string) => `/profile/${c}/{${facetNamed(c)!.type.name}-id}`);
-      assert.doesNotMatch(path, /:/, `${route.path}: a route parameter the test does not know`);
-      out[prefix + path] = Object.keys(route.methods).map((m) => m.toLowerCase());
+      // A `:collection` route stands for each facet it exists for.
+      const expanded = route.forFacet ? facets.filter(route.forFacet).map((f) => route.path.replace(':collection', f.collection)) : [route.path];
+      for (const routePath of expanded) {
+        const path = routePath.replace(/^\/profile\/([^/]+)\/:itemId$/, (_, c: string) => `/profile/${c}/{${facetNamed(c)!.type.name}-id}`);
+        assert.doesNotMatch(path, /:/, `${route.path}: a route parameter the test does not know`);
+        out[prefix + path] = Object.keys(route.methods).map((m) => m.toLowerCase());
+      }
     }
   }
   return out;

@@ -97,10 +97,25 @@ describe('GET .../profile', () => {
     assert.match(onSkills.json.error.message, /skillProficiency has no navigation properties/);
   });
 
-  test('an unknown collection is a Graph-shaped 404', async () => {
-    const res = await server.request('GET', '/beta/me/profile/hobbies', { token: owner.token });
-    assert.equal(res.status, 404);
-    assert.ok(res.json.error.code && res.json.error.innerError['request-id']);
+  test('an unknown collection is a Graph-shaped 404 that lists the collections, whatever the method', async () => {
+    for (const [method, path] of [
+      ['GET', '/beta/me/profile/hobbies'],
+      ['GET', '/beta/me/profile/hobbies/$count'],
+      ['PUT', '/beta/me/profile/hobbies'],
+      ['DELETE', `/beta/users/${owner.user.id}/profile/hobbies/${ids.go}`],
+    ] as const) {
+      const res = await server.request(method, path, { token: owner.token });
+      assert.equal(res.status, 404, `${method} ${path}`);
+      assert.equal(res.json.error.code, 'ResourceNotFound');
+      assert.match(res.json.error.message, /'hobbies' is not a collection of the profile; its collections are account, addresses, .*websites\./);
+      assert.ok(res.json.error.innerError['request-id']);
+    }
+    const ref = await server.request('POST', '/beta/me/profile/skills/$ref', { token: owner.token, body: {} });
+    assert.equal(ref.status, 404, 'the $ref alias is for positions only');
+    assert.match(ref.json.error.message, /skills has no '\$ref'/);
+    const caseless = await server.request('GET', `/beta/me/profile/SKILLS/${ids.go}`, { token: owner.token });
+    assert.equal(caseless.status, 200, 'path segments match in any case, as on Graph');
+    assert.match(caseless.json['@odata.context'], /\/profile\/skills\/\$entity$/);
   });
 });
 
