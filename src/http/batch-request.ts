@@ -243,7 +243,7 @@ function stepBody(body: unknown, headers: Record<string, string>, who: string, l
     return { kind: 'invalid', error: new GraphError('badRequest', message) };
   }
   try {
-    parseJsonBody('application/json', decoded, limits);
+    parseJsonBody({ contentType: 'application/json' }, decoded, limits);
   } catch (e) {
     if (isGraphError(e)) return { kind: 'invalid', error: new GraphError(e.kind, `The base64-decoded body of request '${clip(who)}': ${e.message}`) };
     throw e;

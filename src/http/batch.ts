@@ -11,7 +11,7 @@ import { clip } from '../model/quote.ts';
 import { type BatchStep, readBatch } from './batch-request.ts';
 import { type StepResponse, errorStepResponse, injectedStepResponse } from './batch-response.ts';
 import { ODATA_JSON } from './headers.ts';
-import { parseJsonBody } from './json-body.ts';
+import { bodyHeaders, parseJsonBody } from './json-body.ts';
 import { registerMethodNotAllowed } from './routes.ts';
 
 const BATCH_URL = '/beta/$batch';
@@ -58,7 +58,7 @@ export function registerBatchRoute(app: FastifyInstance, config: Config, deps: {
         throw new GraphError('badRequest', 'A batch request cannot contain another $batch request.');
       }
       noteCaller(req, await deps.verifier.authenticate(req.headers.authorization));
-      const steps = readBatch(parseJsonBody(req.headers['content-type'], req.body as Buffer | undefined, config.limits), config.limits);
+      const steps = readBatch(parseJsonBody(bodyHeaders(req), req.body as Buffer | undefined, config.limits), config.limits);
       const outer: Outer = {
         authorization: req.headers.authorization!,
         host: req.headers.host,

@@ -2,6 +2,7 @@
 // depth bounded before anything is built, and syntax errors reported with line and column.
 import type { Limits } from '../config.ts';
 import { GraphError } from '../errors/graph-error.ts';
+import { decodeBody, tooLarge } from './content-encoding.ts';
 import { findExcessiveDepth, findJsonSyntaxError, lineAndColumn } from './json-syntax.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -14,17 +15,22 @@ export function isJsonContentType(header: string | undefined): boolean {
   return charset === undefined || charset === 'utf-8' || charset === 'utf8';
 }
 
-export function parseJsonBody(contentType: string | undefined, raw: Buffer | undefined, limits: Limits): unknown {
+export interface BodyHeaders {
+  readonly contentType: string | undefined;
+  readonly contentEncoding?: string | undefined;
+}
+
+export function parseJsonBody(headers: BodyHeaders, raw: Buffer | undefined, limits: Limits): unknown {
+  const { contentType } = headers;
   if (!isJsonContentType(contentType)) {
     const got = contentType ? `'${contentType}'` : 'no Content-Type header';
     throw new GraphError('unsupportedMediaType', `The request body must be sent with Content-Type: application/json (UTF-8); got ${got}.`);
   }
-  if (raw !== undefined && raw.length > limits.maxBodyBytes) {
-    throw new GraphError('requestEntityTooLarge', `The request body is larger than ${limits.maxBodyBytes} bytes.`);
-  }
+  if (raw !== undefined && raw.length > limits.maxBodyBytes) throw tooLarge(limits.maxBodyBytes);
+  const body = raw === undefined ? Buffer.alloc(0) : decodeBody(headers.contentEncoding, raw, limits.maxBodyBytes);
   let text: string;
   try {
-    text = utf8.decode(raw ?? Buffer.alloc(0));
+    text = utf8.decode(body);
   } catch {
     throw new GraphError('badRequest', 'Unable to read JSON request payload: the body is not valid UTF-8.');
   }
@@ -44,3 +50,9 @@ export function parseJsonBody(contentType: string | undefined, raw: Buffer | und
     throw new GraphError('badRequest', `Unable to read JSON request payload: ${where}.`);
   }
 }
+
+/** What of a request's headers says how to read its body. */
+export const bodyHeaders = (req: { headers: Record<string, string | string[] | undefined> }): BodyHeaders => {
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(', ') : v);
+  return { contentType: one(req.headers['content-type']), contentEncoding: one(req.headers['content-encoding']) };
+};

@@ -11,7 +11,7 @@ import type { UserOperations } from '../profile/user-operations.ts';
 import { noteCaller } from './request-log.ts';
 import { sendGraphError } from './error-responses.ts';
 import { ODATA_JSON } from './headers.ts';
-import { parseJsonBody } from './json-body.ts';
+import { bodyHeaders, parseJsonBody } from './json-body.ts';
 
 export interface Operations {
   readonly items: ItemOperations;
@@ -140,7 +140,7 @@ function toProfileRequest(config: Config, req: FastifyRequest): ProfileRequest {
     authorization: req.headers.authorization,
     userRef: params.userRef ?? null,
     ...(params.itemId !== undefined ? { itemId: params.itemId } : {}),
-    readBody: () => parseJsonBody(req.headers['content-type'], req.body as Buffer | undefined, config.limits),
+    readBody: () => parseJsonBody(bodyHeaders(req), req.body as Buffer | undefined, config.limits),
     baseUrl: baseUrlOf(config, req),
   };
 }

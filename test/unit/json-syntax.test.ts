@@ -3,6 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { defaultLimits, type Limits } from '../../src/config.ts';
 import { GraphError } from '../../src/errors/graph-error.ts';
 import { isJsonContentType, parseJsonBody } from '../../src/http/json-body.ts';
@@ -242,6 +243,7 @@ describe('parseJsonBody', () => {
   interface ErrorRow {
     name: string;
     contentType: string | undefined;
+    encoding?: string;
     raw: Buffer | undefined;
     limits?: Limits;
     status: number;
@@ -310,13 +312,36 @@ describe('parseJsonBody', () => {
       limits: small({ maxBodyBytes: 10 }),
       status: 413,
       code: 'RequestEntityTooLarge',
-      message: /larger than 10 bytes/,
+      message: /larger than 10 bytes \(MAX_BODY_BYTES\)/,
+    },
+    // Content-Encoding (SPEC §3).
+    {
+      name: 'gzip that decodes to more than maxBodyBytes (a decompression bomb)',
+      contentType: 'application/json',
+      encoding: 'gzip',
+      raw: gzipSync(body(`{"a":"${'0'.repeat(100_000)}"}`)),
+      limits: small({ maxBodyBytes: 1000 }),
+      status: 413,
+      code: 'RequestEntityTooLarge',
+      message: /larger than 1000 bytes \(MAX_BODY_BYTES\), once decoded/,
+    },
+    { name: 'gzip that is not gzip', contentType: 'application/json', encoding: 'gzip', raw: body('{"a":1}'), status: 400, code: 'BadRequest', message: /not valid gzip data/ },
+    { name: 'deflate that is not deflate', contentType: 'application/json', encoding: 'deflate', raw: body('{"a":1}'), status: 400, code: 'BadRequest', message: /not valid deflate data/ },
+    { name: 'an unsupported coding', contentType: 'application/json', encoding: 'br', raw: brotliCompressSync(body('{}')), status: 415, code: 'UnsupportedMediaType', message: /Content-Encoding 'br' is not supported; send the body as gzip, deflate or identity/ },
+    {
+      name: 'a gzip body with a JSON error: line and column of the decoded text',
+      contentType: 'application/json',
+      encoding: 'gzip',
+      raw: gzipSync(body('{\n  "a": 1,\n}')),
+      status: 400,
+      code: 'BadRequest',
+      message: /trailing comma.*line 2, column 9/,
     },
   ];
   for (const row of errorRows) {
     test(`refuses: ${row.name} (${row.status})`, () => {
       assert.throws(
-        () => parseJsonBody(row.contentType, row.raw, row.limits ?? defaultLimits),
+        () => parseJsonBody({ contentType: row.contentType, contentEncoding: row.encoding }, row.raw, row.limits ?? defaultLimits),
         (e: unknown) => {
           assert.ok(e instanceof GraphError, 'a GraphError');
           assert.equal(e.status, row.status);
@@ -328,7 +353,7 @@ describe('parseJsonBody', () => {
     });
   }
 
-  const okRows: Array<{ name: string; contentType: string; raw: Buffer; limits?: Limits; value: unknown }> = [
+  const okRows: Array<{ name: string; contentType: string; encoding?: string; raw: Buffer; limits?: Limits; value: unknown }> = [
     { name: 'application/json', contentType: 'application/json', raw: body('{"a":1}'), value: { a: 1 } },
     { name: 'charset=utf-8', contentType: 'application/json; charset=utf-8', raw: body('{"a":"é"}'), value: { a: 'é' } },
     { name: 'odata.metadata parameter', contentType: 'application/json;odata.metadata=minimal', raw: body('{"a":[true]}'), value: { a: [true] } },
@@ -341,16 +366,30 @@ describe('parseJsonBody', () => {
     },
     { name: 'exactly maxBodyBytes', contentType: 'application/json', raw: body('{"a":"12"}'), limits: small({ maxBodyBytes: 10 }), value: { a: '12' } },
     { name: 'multi-byte characters', contentType: 'application/json', raw: body('{"city":"Zürich 😀"}'), value: { city: 'Zürich 😀' } },
+    { name: 'gzip', contentType: 'application/json', encoding: 'gzip', raw: gzipSync(body('{"a":"é"}')), value: { a: 'é' } },
+    { name: 'x-gzip, any case', contentType: 'application/json', encoding: 'X-GZIP', raw: gzipSync(body('{"a":1}')), value: { a: 1 } },
+    { name: 'deflate (zlib format)', contentType: 'application/json', encoding: 'deflate', raw: deflateSync(body('{"a":2}')), value: { a: 2 } },
+    { name: 'deflate sent bare (raw deflate)', contentType: 'application/json', encoding: 'deflate', raw: deflateRawSync(body('{"a":3}')), value: { a: 3 } },
+    { name: 'identity', contentType: 'application/json', encoding: 'identity', raw: body('{"a":4}'), value: { a: 4 } },
+    { name: 'two codings, undone last first', contentType: 'application/json', encoding: 'deflate, gzip', raw: gzipSync(deflateSync(body('{"a":5}'))), value: { a: 5 } },
+    {
+      name: 'gzip decoding to exactly maxBodyBytes',
+      contentType: 'application/json',
+      encoding: 'gzip',
+      raw: gzipSync(body(`{"a":"${'x'.repeat(32)}"}`)),
+      limits: small({ maxBodyBytes: 40 }),
+      value: { a: 'x'.repeat(32) },
+    },
   ];
   for (const row of okRows) {
     test(`accepts: ${row.name}`, () => {
-      assert.deepEqual(parseJsonBody(row.contentType, row.raw, row.limits ?? defaultLimits), row.value);
+      assert.deepEqual(parseJsonBody({ contentType: row.contentType, contentEncoding: row.encoding }, row.raw, row.limits ?? defaultLimits), row.value);
     });
   }
 
   test('the depth check runs before parsing, even when the body is also malformed', () => {
     assert.throws(
-      () => parseJsonBody('application/json', body('['.repeat(40)), defaultLimits),
+      () => parseJsonBody({ contentType: 'application/json' }, body('['.repeat(40)), defaultLimits),
       (e: unknown) => e instanceof GraphError && e.status === 400 && /nested more than 32 levels deep \(at line 1, column 33\)/.test(e.message),
     );
   });
