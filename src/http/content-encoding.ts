@@ -8,8 +8,8 @@ import { clip } from '../model/quote.ts';
 
 const SUPPORTED = 'gzip, deflate or identity';
 
-export const tooLarge = (limit: number) =>
-  new GraphError('requestEntityTooLarge', `The request body is larger than ${limit} bytes (MAX_BODY_BYTES), once decoded.`);
+export const tooLarge = (limit: number, decoded = false) =>
+  new GraphError('requestEntityTooLarge', `The request body is larger than ${limit} bytes (MAX_BODY_BYTES)${decoded ? ', once decoded' : ''}.`);
 
 /** The body as sent before its Content-Encoding was applied. */
 export function decodeBody(header: string | undefined, raw: Buffer, maxBytes: number): Buffer {
@@ -40,7 +40,7 @@ function decode(run: () => Buffer, coding: string, maxBytes: number): Buffer {
   try {
     return run();
   } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw tooLarge(maxBytes);
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw tooLarge(maxBytes, true);
     throw new GraphError('badRequest', `Unable to read the request body: it is not valid ${coding} data (Content-Encoding: ${coding}).`);
   }
 }

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphError, isGraphError, serializeError } from '../errors/graph-error.ts';
 import { StorageUnavailableError } from '../storage/unavailable.ts';
+import { tooLarge } from './content-encoding.ts';
 import { ODATA_JSON, clientRequestIdOf, setStandardHeaders } from './headers.ts';
 
 /** What a client is told to wait when the database is unreachable. */
@@ -21,7 +22,7 @@ export function sendGraphError(req: FastifyRequest, reply: FastifyReply, err: Gr
  * Fastify's and its router's own request errors, translated into catalogue entries. Their messages
  * are not passed on: some quote the whole URL back.
  */
-export function fromFrameworkError(err: FastifyError): GraphError | undefined {
+export function fromFrameworkError(err: FastifyError, req?: FastifyRequest): GraphError | undefined {
   switch (err.code) {
     case 'FST_ERR_BAD_URL':
       return new GraphError('badRequest', 'The request URL is not valid: it has a malformed percent-encoding.');
@@ -31,8 +32,10 @@ export function fromFrameworkError(err: FastifyError): GraphError | undefined {
       return new GraphError('badRequest', 'The Content-Length header does not match the request body.');
   }
   switch (err.statusCode) {
-    case 413:
-      return new GraphError('requestEntityTooLarge', `The request body is larger than the limit.`);
+    case 413: {
+      const limit = req?.routeOptions.bodyLimit;
+      return limit ? tooLarge(limit) : new GraphError('requestEntityTooLarge', 'The request body is larger than the limit (MAX_BODY_BYTES).');
+    }
     case 415:
       return new GraphError('unsupportedMediaType', 'The request body must be sent with Content-Type: application/json (UTF-8).');
   }
@@ -44,7 +47,7 @@ export function fromFrameworkError(err: FastifyError): GraphError | undefined {
 
 /** For Fastify's frameworkErrors option: errors raised by the router before any route runs. */
 export function handleFrameworkError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
-  sendGraphError(req, reply, fromFrameworkError(err) ?? new GraphError('badRequest', 'The request could not be read.'));
+  sendGraphError(req, reply, fromFrameworkError(err, req) ?? new GraphError('badRequest', 'The request could not be read.'));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -54,7 +57,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       req.log.warn({ err: err.cause }, 'database unreachable');
       return sendGraphError(req, reply, new GraphError('serviceNotAvailable', undefined, { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } }));
     }
-    const translated = fromFrameworkError(err);
+    const translated = fromFrameworkError(err, req);
     if (translated) return sendGraphError(req, reply, translated);
     req.log.error({ err }, 'unhandled error');
     return sendGraphError(req, reply, new GraphError('internalServerError'));

@@ -127,7 +127,9 @@ describe('wrong content', () => {
 
   test('a body over the size limit → 413', async () => {
     const big = JSON.stringify({ detail: { summary: 'x'.repeat(70 * 1024) } });
-    await assertRefused(await post(big), 413, 'RequestEntityTooLarge');
+    const refused = await post(big);
+    await assertRefused(refused, 413, 'RequestEntityTooLarge');
+    assert.match(refused.json.error.message, /larger than \d+ bytes \(MAX_BODY_BYTES\)/, 'the limit and its setting are named');
     await assertRefused(await patch(big), 413, 'RequestEntityTooLarge');
   });
 

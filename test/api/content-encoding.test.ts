@@ -17,7 +17,7 @@ async function post(path: string, body: Buffer, encoding: string) {
   const res = await fetch(server.url + path, {
     method: 'POST',
     headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json', 'content-encoding': encoding },
-    body,
+    body: new Uint8Array(body),
   });
   return { status: res.status, json: (await res.json()) as any };
 }
