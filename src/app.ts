@@ -14,6 +14,7 @@ import { registerRequestLog } from './http/request-log.ts';
 import { registerCors } from './http/cors.ts';
 import { registerDocumentRoutes } from './http/documents.ts';
 import { registerStandardHeaders } from './http/headers.ts';
+import { registerConnectionCloseOnShutdown } from './http/shutdown.ts';
 import { registerProfileRoutes } from './http/routes.ts';
 import { registerWellKnownRoutes } from './http/well-known.ts';
 import { type Clock, graphClock } from './profile/clock.ts';
@@ -77,6 +78,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   if (config.corsOrigins) await registerCors(app, config.corsOrigins);
   registerStandardHeaders(app);
+  registerConnectionCloseOnShutdown(app);
   registerRequestLog(app);
   registerErrorHandling(app);
 

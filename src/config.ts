@@ -77,6 +77,8 @@ export interface Config {
   /** Token audiences accepted: Graph's resource URI and app id by default. */
   readonly audiences: readonly string[];
   readonly clockToleranceSeconds: number;
+  /** SIGTERM/SIGINT: how long in-flight requests may take before every connection is closed (SPEC §6). */
+  readonly shutdownTimeoutMs: number;
   readonly limits: Limits;
   /** Origins allowed to call from a browser (CORS_ORIGINS, comma list, or *); undefined: CORS off. */
   readonly corsOrigins: readonly string[] | undefined;
@@ -220,6 +222,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     publicUrl,
     audiences: GRAPH_AUDIENCES,
     clockToleranceSeconds: int('CLOCK_TOLERANCE_SECONDS', 300, 0, 3600),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600) * 1000,
     throttle: {
       limit: int('THROTTLE_LIMIT', 2000, 0, 10_000_000),
       windowSeconds: int('THROTTLE_WINDOW_SECONDS', 60, 1, 86_400),

@@ -25,7 +25,15 @@ export async function startServer(config: Config): Promise<{ url: string; certPa
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await app.close();
+      // In-flight requests are answered (with Connection: close) and idle connections closed; past
+      // the bound, whatever a client still holds open is cut, so that the process always ends.
+      const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(deadline);
+      }
+      // Every write that was acknowledged was committed first; storage closes after the last answer.
       await storage.close();
     })());
   return { url, ...(tls ? { certPath: tls.certPath } : {}), close };
