@@ -14,6 +14,7 @@ import { registerRequestLog } from './http/request-log.ts';
 import { registerCors } from './http/cors.ts';
 import { registerDocumentRoutes } from './http/documents.ts';
 import { registerStandardHeaders } from './http/headers.ts';
+import { createMetrics, registerMetrics, timedStorage } from './http/metrics.ts';
 import { registerConnectionCloseOnShutdown } from './http/shutdown.ts';
 import { registerProfileRoutes } from './http/routes.ts';
 import { registerWellKnownRoutes } from './http/well-known.ts';
@@ -82,7 +83,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerRequestLog(app);
   registerErrorHandling(app);
 
-  const storage = deps.storage;
+  const metrics = createMetrics();
+  registerMetrics(app, metrics);
+  const storage = timedStorage(deps.storage, metrics.storageSeconds);
   // In OIDC mode the local issuer is not opened: no signing key is created, and none is published.
   const issuer = config.authMode === 'local' ? await openLocalIssuer(storage) : undefined;
   const tokenOptions = { clockToleranceSeconds: config.clockToleranceSeconds, maxTokenLength: config.limits.maxTokenLength };
