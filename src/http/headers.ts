@@ -23,8 +23,13 @@ export function setStandardHeaders(req: FastifyRequest, reply: FastifyReply): vo
   reply.header('X-Frame-Options', 'DENY');
   reply.header('Referrer-Policy', 'no-referrer');
   reply.header('Cross-Origin-Resource-Policy', 'same-origin');
-  if (req.protocol === 'https') reply.header('Strict-Transport-Security', 'max-age=31536000');
+  // Not for loopback names: a browser would then pin every port of localhost to HTTPS for a year,
+  // breaking every other local development server.
+  if (req.protocol === 'https' && !isLoopbackHost(req.hostname)) reply.header('Strict-Transport-Security', 'max-age=31536000');
 }
+
+const LOOPBACK = /^(localhost|.+\.localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
+export const isLoopbackHost = (hostname: string | undefined): boolean => hostname === undefined || LOOPBACK.test(hostname);
 
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 /** The reference page loads only its own script, styles and images (Swagger UI inlines some styles). */

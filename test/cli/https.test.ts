@@ -16,7 +16,8 @@ after(async () => {
 
 function get(url: string, ca: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { ca, headers }, (res) => {
+    // The certificate is checked against the URL's host, whatever Host header is sent.
+    const req = request(url, { ca, headers, servername: 'localhost' }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
@@ -38,7 +39,9 @@ test('serve --tls generates a certificate for localhost into DATA_DIR and answer
 
   const health = await get(`${server.url}/healthz`, ca);
   assert.equal(health.status, 200);
-  assert.match(String(health.headers['strict-transport-security']), /max-age=\d+/);
+  assert.equal(health.headers['strict-transport-security'], undefined, 'no HSTS for a loopback name: it would pin every port of it to HTTPS');
+  const named = await get(`${server.url}/healthz`, ca, { host: 'profile.example.com' });
+  assert.match(String(named.headers['strict-transport-security']), /max-age=\d+/, 'HSTS for a real host name');
   const token = await mintToken(dataDir, ['--upn', 'tls@contoso.com']);
   const list = await get(`${server.url}/beta/me/profile/positions`, ca, { authorization: `Bearer ${token}` });
   assert.equal(list.status, 200, list.body);
