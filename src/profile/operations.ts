@@ -24,6 +24,7 @@ import { identitySetOf, newItemRecord, patchedItemRecord } from './records.ts';
 import {
   collectionText,
   entityText,
+  checkEtagHeader,
   etagMatches,
   etagOf,
   itemJson,
@@ -172,6 +173,7 @@ export function itemOperations(deps: ProfileDeps) {
       const caller = await authenticate(req);
       const target = await resolveUser(caller, req, 'read');
       const query = parseQuery(req.query, facet.type, 'entity');
+      if (req.ifNoneMatch !== undefined) checkEtagHeader('If-None-Match', req.ifNoneMatch);
       const record = await findVisible(facet, target, req.itemId);
       const headers = { ETag: etagOf(record) };
       if (req.ifNoneMatch !== undefined && etagMatches(req.ifNoneMatch, record)) return { status: 304, headers };
@@ -198,6 +200,7 @@ export function itemOperations(deps: ProfileDeps) {
       const caller = await authenticate(req);
       const target = await resolveUser(caller, req, 'write');
       const patch = validated(facet, req, 'patch');
+      if (req.ifMatch !== undefined) checkEtagHeader('If-Match', req.ifMatch);
       return untilCommitted(async () => {
         const current = await findVisible(facet, target, req.itemId);
         requireIfMatch(req, current);
@@ -212,6 +215,7 @@ export function itemOperations(deps: ProfileDeps) {
     async remove(facet: Facet, req: ProfileRequest): Promise<OperationResult> {
       const caller = await authenticate(req);
       const target = await resolveUser(caller, req, 'write');
+      if (req.ifMatch !== undefined) checkEtagHeader('If-Match', req.ifMatch);
       // Deleted only at the version found visible: an item hidden (or changed) in between is re-read.
       return untilCommitted(async () => {
         const current = await findVisible(facet, target, req.itemId);

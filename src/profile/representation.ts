@@ -2,7 +2,9 @@
 // names, id always), an @odata.etag, and the @odata.context of the canonical user, not `me` (SPEC §5).
 // Items are stored as the JSON text of their response shape, so that a read without $select serves
 // that text as it is, without parsing it and writing it again.
+import { GraphError } from '../errors/graph-error.ts';
 import { facetNamed } from '../model/facets.ts';
+import { clip } from '../model/quote.ts';
 import { shapeComplex, shapeFingerprint } from '../model/shape.ts';
 import type { ComplexType } from '../model/types.ts';
 import type { JsonObject } from '../model/validate.ts';
@@ -11,6 +13,22 @@ import type { ItemRecord } from '../storage/port.ts';
 type Json = Record<string, unknown>;
 
 export const etagOf = (record: Pick<ItemRecord, 'version'>): string => `W/"${record.version}"`;
+
+/** An entity tag as RFC 9110 writes it: quoted, optionally weak. */
+const ENTITY_TAG = /^(W\/)?"[^"]*"$/;
+
+/**
+ * Throws a 400 unless an If-Match / If-None-Match header is `*` or a list of quoted entity tags: an
+ * unquoted value (`If-Match: 3`) would otherwise never match and read as a 412 for a changed item.
+ */
+export function checkEtagHeader(name: 'If-Match' | 'If-None-Match', header: string): void {
+  const tags = header.split(',').map((t) => t.trim());
+  if (header.trim() === '*' || tags.every((t) => ENTITY_TAG.test(t))) return;
+  throw new GraphError(
+    'badRequest',
+    `The ${name} header must be * or ETags as the ETag header and @odata.etag give them, quoted (such as W/"3"), not ${clip(header)}.`,
+  );
+}
 
 /** Whether an If-Match / If-None-Match header names this record's current ETag (weak or strong), or is `*`. */
 export function etagMatches(header: string, record: Pick<ItemRecord, 'version'>): boolean {

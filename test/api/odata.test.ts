@@ -186,6 +186,22 @@ describe('ETags', () => {
     const fresh = await server.request('DELETE', `${base}/${item.id}`, { token: adele.token, headers: { 'if-match': star.json['@odata.etag'] } });
     assert.equal(fresh.status, 204);
   });
+
+  test('an unquoted ETag is a 400 that says ETags are quoted, and changes nothing', async () => {
+    const item = (await server.request('POST', base, { token: adele.token, body: {} })).json;
+    const version = item['@odata.etag'].replace(/^W\/"(.*)"$/, '$1');
+    for (const [method, header, value] of [
+      ['PATCH', 'if-match', version],
+      ['DELETE', 'if-match', `W/${version}`],
+      ['GET', 'if-none-match', version],
+    ] as const) {
+      const res = await server.request(method, `${base}/${item.id}`, { token: adele.token, headers: { [header]: value }, ...(method === 'PATCH' ? { body: { isCurrent: true } } : {}) });
+      assert.equal(res.status, 400, `${method} ${header}: ${value}`);
+      assert.match(res.json.error.message, /must be \* or ETags .* quoted \(such as W\/"3"\)/);
+    }
+    const unchanged = await get(`${base}/${item.id}`);
+    assert.deepEqual([unchanged.status, unchanged.json['@odata.etag'], unchanged.json.isCurrent], [200, item['@odata.etag'], null]);
+  });
 });
 
 describe('GET /me and /users/{x}', () => {
