@@ -29,12 +29,16 @@ export function localTokenVerifier(
       try {
         claims = await issuer.verify(token, opts);
       } catch (e) {
-        throw unauthenticated(describeTokenError(e));
+        throw unauthenticated(e instanceof joseErrors.JWKSNoMatchingKey ? FOREIGN_LOCAL_TOKEN : describeTokenError(e));
       }
       return rememberedCaller(cache, token, claims);
     },
   };
 }
+
+/** The usual cause of a local token this server cannot verify: it was minted against other data. */
+const FOREIGN_LOCAL_TOKEN =
+  'Access token validation failure. The token is signed with a key this server does not know: it may have been minted for another data directory (DATA_DIR) or database. Mint one for this server with npx graph-profile token, with the same DATA_DIR or DATABASE_URL.';
 
 /** The caller of a verified token, remembered with the token (and the key id that signed it) for its next request. */
 export function rememberedCaller(cache: TokenCache, token: string, claims: JWTPayload, kid?: string): Caller {

@@ -213,6 +213,20 @@ describe('a token with a mismatched issuer, validly signed', () => {
   });
 });
 
+describe('a token minted for another data directory', () => {
+  test('→ 401 that says so and how to get one for this server', async () => {
+    const other = await TestServer.start();
+    try {
+      const foreign = await other.token({ upn: 'adele@contoso.com' });
+      const res = await server.request('GET', '/beta/me/profile/positions', { token: foreign.token });
+      await assertRefused(res, 401, 'InvalidAuthenticationToken', /signed with a key this server does not know: it may have been minted for another data directory \(DATA_DIR\)/);
+      assert.match(res.json.error.message, /npx graph-profile token/);
+    } finally {
+      await other.dispose();
+    }
+  });
+});
+
 describe('a validly signed token that is not yet valid', () => {
   test('nbf in the future (beyond the clock tolerance) → 401', async () => {
     const key = await server.storage.loadOrCreateSigningKey(async () => {
