@@ -1,26 +1,79 @@
-// graph-profile serve | token | users add. Thin: parses arguments and calls the same code the server uses.
+// graph-profile serve | token | users add, each with --help, and --version. Thin: parses arguments and
+// calls the same code the server uses.
 import { ConfigError, loadConfig } from '../config.ts';
 import { closeOnSignals, startServer } from '../server.ts';
-import { UsageError } from './args.ts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError, parseFlags } from './args.ts';
 import { tokenCommand } from './token.ts';
 import { usersCommand } from './users.ts';
 
-const USAGE = `usage:
-  graph-profile serve [--tls]
-  graph-profile token --upn UPN [--name NAME] [--tenant TENANT_ID] [--scopes "User.Read User.ReadWrite"] [--admin] [--expires-in SECONDS]
-  graph-profile token --app APP_ID --roles "User.Read.All" [--name NAME] [--tenant TENANT_ID] [--expires-in SECONDS]
-  graph-profile users add --upn UPN --name NAME [--tenant TENANT_ID]
+const SETTINGS = 'Every command reads DATA_DIR (default ./data) and DATABASE_URL; the README lists the other settings.';
 
-Every command reads DATA_DIR (default ./data); see the README for the other settings.`;
+/** Each command's help, printed by `graph-profile COMMAND --help`. */
+const HELP: Record<string, string> = {
+  serve: `usage: graph-profile serve [--port N] [--host H] [--data-dir DIR] [--tls]
+
+Serves the Graph beta profile API until SIGTERM or SIGINT.
+
+  --port N          port to listen on (PORT; default 8080; 0 for any free port)
+  --host H          address to listen on (HOST; default 127.0.0.1)
+  --data-dir DIR    SQLite database, signing key and certificate (DATA_DIR; default ./data)
+  --tls             serve HTTPS with a self-signed certificate generated into the data directory (TLS=1)
+  --help            this text
+
+A flag wins over its environment variable. ${SETTINGS}`,
+  token: `usage: graph-profile token --upn UPN [--name NAME] [--tenant TENANT_ID] [--scopes "User.Read User.ReadWrite"] [--admin] [--expires-in SECONDS]
+       graph-profile token --app APP_ID --roles "User.Read.All" [--name NAME] [--tenant TENANT_ID] [--expires-in SECONDS]
+
+Prints a token signed with this data directory's key (local mode), and nothing else on stdout.
+
+  --upn UPN           the signed-in user, created in the tenant if absent; one UPN is always one user id
+  --name NAME         display name (the name claim); updates the stored user
+  --tenant TENANT_ID  tenant id (a GUID); default: the development tenant 7c1e3a5d-2b4f-4e6a-9d8c-0f1e2d3c4b5a
+  --scopes "A B"      delegated permissions (scp); default: User.Read User.ReadWrite
+  --admin             adds the User Administrator role to wids (writes to other users' profiles)
+  --app APP_ID        an application token instead (idtyp=app), with --roles
+  --roles "A B"       application permissions (roles), with --app
+  --expires-in S      lifetime in seconds (default 3600); negative for an already expired token
+  --help              this text
+
+${SETTINGS}`,
+  users: `usage: graph-profile users add --upn UPN --name NAME [--tenant TENANT_ID]
+
+Adds a user ahead of time (or renames one) and prints it as JSON.
+
+  --upn UPN           the user's principal name; one UPN is always one user id in a tenant
+  --name NAME         display name
+  --tenant TENANT_ID  tenant id (a GUID); default: the development tenant
+  --help              this text
+
+${SETTINGS}`,
+};
+
+const USAGE = `usage: graph-profile COMMAND [FLAGS]
+
+commands:
+  serve    serve the Graph beta profile API (the default)
+  token    print a token for a user or an application
+  users    add users ahead of time
+
+graph-profile COMMAND --help describes a command and each of its flags; graph-profile --version
+prints the version. ${SETTINGS}`;
+
+const wantsHelp = (args: readonly string[]) => args.includes('--help') || args.includes('-h');
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    if (command !== undefined && HELP[command] && wantsHelp(rest)) {
+      process.stdout.write(`${HELP[command]}\n`);
+      return 0;
+    }
     switch (command) {
       case 'serve':
       case undefined:
-        if (rest.some((a) => a !== '--tls')) throw new UsageError(`serve takes only --tls, not '${rest.join(' ')}'`);
-        return await serve(rest.includes('--tls') ? { ...env, TLS: '1' } : env);
+        return await serve(serveEnv(rest, env));
       case 'token':
         process.stdout.write(`${await tokenCommand(rest, loadConfig(env))}\n`);
         return 0;
@@ -30,14 +83,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       case 'help':
       case '--help':
       case '-h':
-        process.stdout.write(`${USAGE}\n`);
+        process.stdout.write(`${rest[0] && HELP[rest[0]] ? HELP[rest[0]] : USAGE}\n`);
+        return 0;
+      case '--version':
+      case '-v':
+        process.stdout.write(`${packageVersion()}\n`);
         return 0;
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`graph-profile: ${e.message}\n\n${USAGE}\n`);
+      const help = command !== undefined && HELP[command] ? HELP[command] : USAGE;
+      process.stderr.write(`graph-profile: ${e.message}\n\n${help}\n`);
       return 2;
     }
     if (e instanceof ConfigError) {
@@ -46,6 +104,42 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     }
     throw e;
   }
+}
+
+/** A database URL as it may be shown: without its password. */
+function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '';
+    return u.toString().replace(/:@/, '@');
+  } catch {
+    return '(a DATABASE_URL that is not a URL)';
+  }
+}
+
+/** serve's flags, as the environment variables they stand for (a flag wins over its variable). */
+function serveEnv(args: string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const flags = parseFlags(args, { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, tls: { type: 'boolean' } });
+  return {
+    ...env,
+    ...(flags.port !== undefined ? { PORT: flags.port } : {}),
+    ...(flags.host !== undefined ? { HOST: flags.host } : {}),
+    ...(flags['data-dir'] !== undefined ? { DATA_DIR: flags['data-dir'] } : {}),
+    ...(flags.tls ? { TLS: '1' } : {}),
+  };
+}
+
+/** The version in package.json, found from this module whether it runs from src/ or from the bundle in dist/. */
+function packageVersion(): string {
+  for (let dir = new URL('./', import.meta.url); dir.pathname !== '/'; dir = new URL('../', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'graph-profile' && pkg.version) return pkg.version;
+    } catch {
+      // not here; one directory up
+    }
+  }
+  return 'unknown';
 }
 
 async function serve(env: NodeJS.ProcessEnv): Promise<number> {
@@ -64,9 +158,18 @@ async function serve(env: NodeJS.ProcessEnv): Promise<number> {
   }
   // The certificate first: whoever waits for the "serving" line then has both.
   if (server.certPath) log(`TLS certificate: ${server.certPath} (trust it in your client, or set TLS_CERT/TLS_KEY)`);
-  log(`serving ${server.url}/beta (data in ${config.dataDir})`);
-  if (config.authMode === 'local') log(`get a token with: npx graph-profile token --upn adele@contoso.com`);
-  else log(`tokens are checked against ${config.oidc?.issuer ?? 'the OIDC issuer'}`);
+  const data = config.database ? `PostgreSQL ${withoutPassword(config.database.url)}` : config.dataDir;
+  log(`serving ${server.url}/beta (data in ${data})`);
+  log(`API reference: ${server.url}/docs   metrics: ${server.url}/metrics`);
+  if (config.authMode === 'local') {
+    // The exact command for this server: a token minted against other data is refused.
+    const quoted = (v: string) => `'${v.replace(/'/g, "'\\''")}'`;
+    const where = config.database || config.dataDir === resolve('./data') ? '' : `DATA_DIR=${quoted(config.dataDir)} `;
+    const sameDatabase = config.database ? ' (with the same DATABASE_URL set)' : '';
+    log(`get a token with: ${where}npx graph-profile token --upn adele@contoso.com${sameDatabase}`);
+  } else {
+    log(`tokens are checked against ${config.oidc?.issuer ?? 'the OIDC issuer'}`);
+  }
   closeOnSignals(server.close, log);
   return 0;
 }

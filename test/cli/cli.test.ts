@@ -1,7 +1,7 @@
 // The command line as a user runs it: `graph-profile token`, `users add` and `serve` as real child
 // processes on a temporary DATA_DIR (SPEC §4 token claims, §6 Running).
 import assert from 'node:assert/strict';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { DEV_TENANT_ID, PERSONAL_ACCOUNTS_TENANT_ID, USER_ADMINISTRATOR_ROLE, localIssuer } from '../../src/auth/constants.ts';
@@ -291,5 +291,60 @@ describe('commands started at once', () => {
     } finally {
       removeDataDir(dataDir);
     }
+  });
+});
+
+describe('help, version and serve flags', { concurrency: true }, () => {
+  let dataDir: string;
+  before(() => {
+    dataDir = makeDataDir();
+  });
+  after(() => removeDataDir(dataDir));
+
+  test('--help on every command exits 0 and describes each of its flags', async () => {
+    const flags: Record<string, string[]> = {
+      serve: ['--port', '--host', '--data-dir', '--tls', '--help'],
+      token: ['--upn', '--name', '--tenant', '--scopes', '--admin', '--app', '--roles', '--expires-in', '--help'],
+      users: ['--upn', '--name', '--tenant', '--help'],
+    };
+    for (const [command, names] of Object.entries(flags)) {
+      for (const spelling of ['--help', '-h']) {
+        const r = await runCli([command, spelling], { dataDir });
+        assert.equal(r.code, 0, `${command} ${spelling}: ${r.stderr}`);
+        assert.match(r.stdout, new RegExp(`^usage: graph-profile ${command}`));
+        for (const flag of names) assert.match(r.stdout, new RegExp(`^\\s+${flag}\\b.*\\S`, 'm'), `${command} --help describes ${flag}`);
+      }
+    }
+    const top = await runCli(['--help'], { dataDir });
+    assert.equal(top.code, 0);
+    for (const command of Object.keys(flags)) assert.match(top.stdout, new RegExp(`^\\s+${command}\\s+\\S`, 'm'));
+    const misuse = await runCli(['serve', '--bogus'], { dataDir });
+    assert.equal(misuse.code, 2);
+    assert.match(misuse.stderr, /usage: graph-profile serve/, 'a usage error shows the help of its command');
+  });
+
+  test('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const spelling of ['--version', '-v']) {
+      const r = await runCli([spelling], { dataDir });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${version}\n`);
+    }
+  });
+
+  test('serve --port --host --data-dir win over the environment; the banner gives absolute URLs, paths and the token command', async (t) => {
+    const flagged = makeDataDir();
+    t.after(() => removeDataDir(flagged));
+    const server = await ServerProcess.start({ dataDir, args: ['--port', '0', '--host', '127.0.0.1', '--data-dir', flagged], env: { PORT: '1' } });
+    t.after(() => server.dispose());
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(realpathSync(server.reportedDataDir), realpathSync(flagged), '--data-dir wins over DATA_DIR');
+    assert.ok(server.reportedDataDir.startsWith('/'), 'an absolute path');
+    assert.ok(server.stderr.includes(`API reference: ${server.url}/docs`), server.stderr);
+    const command = /get a token with: (.*)$/m.exec(server.stderr)?.[1];
+    assert.ok(command?.startsWith(`DATA_DIR='${server.reportedDataDir}' npx graph-profile token --upn`), `the command names its data directory: ${command}`);
+    // The printed command works for this server.
+    const minted = await runCli(['token', '--upn', 'banner@contoso.com'], { dataDir: flagged });
+    assert.equal((await server.request('GET', '/beta/me/profile', { token: minted.stdout.trim() })).status, 200);
   });
 });
