@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphError, isGraphError, serializeError } from '../errors/graph-error.ts';
+import { facetNamed } from '../model/facets.ts';
+import { clip } from '../model/quote.ts';
 import { StorageUnavailableError } from '../storage/unavailable.ts';
 import { tooLarge } from './content-encoding.ts';
 import { ODATA_JSON, clientRequestIdOf, setStandardHeaders } from './headers.ts';
@@ -72,17 +74,38 @@ export function registerErrorHandling(app: FastifyInstance): void {
         new GraphError('resourceNotFound', `The profile API is available on the beta endpoint only: use ${path.replace(/^\/v1\.0/i, '/beta')}.`),
       );
     }
-    return sendGraphError(req, reply, new GraphError('resourceNotFound', `Resource not found for the segment '${lastSegment(path)}'.`));
+    return sendGraphError(req, reply, new GraphError('resourceNotFound', `Resource not found for the segment '${clip(firstUnknownSegment(path))}'.`));
   });
 }
 
-function lastSegment(path: string): string {
-  const segments = path.split('/').filter(Boolean);
-  try {
-    return decodeURIComponent(segments[segments.length - 1] ?? '/');
-  } catch {
-    return segments[segments.length - 1] ?? '/';
-  }
+const TOP_LEVEL = new Set(['healthz', 'readyz', 'metrics', 'docs', 'openapi.json', '.well-known']);
+const UNDER_BETA = new Set(['$batch', '$metadata']);
+
+/**
+ * The first segment of an unmatched path that leads nowhere, following the route table's shape
+ * (`/beta/{me | users/{x}}/profile/{collection}/{id | $count | $ref}`), so that the message points at
+ * the typo rather than at the end of the path.
+ */
+export function firstUnknownSegment(path: string): string {
+  const segments = path.split('/').filter(Boolean).map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  });
+  const lower = segments.map((s) => s.toLowerCase());
+  const unknownAt = (i: number) => segments[i] ?? segments[segments.length - 1] ?? '/';
+  if (lower[0] !== 'beta') return TOP_LEVEL.has(lower[0] ?? '') ? unknownAt(1) : unknownAt(0);
+  if (UNDER_BETA.has(lower[1] ?? '')) return unknownAt(2);
+  let i = 2;
+  if (lower[1] === 'users') i = 3;
+  else if (lower[1] !== 'me') return unknownAt(1);
+  if (segments.length <= i) return unknownAt(i - 1);
+  if (lower[i] !== 'profile') return unknownAt(i);
+  if (!facetNamed(segments[i + 1] ?? '')) return unknownAt(i + 1);
+  // A collection, then an item id, $count or $ref: anything after those leads nowhere.
+  return unknownAt(i + 3);
 }
 
 /**

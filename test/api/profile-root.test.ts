@@ -110,6 +110,17 @@ describe('GET .../profile', () => {
       assert.match(res.json.error.message, /'hobbies' is not a collection of the profile; its collections are account, addresses, .*websites\./);
       assert.ok(res.json.error.innerError['request-id']);
     }
+    for (const [path, segment] of [
+      ['/beta/mee/profile/skills', 'mee'],
+      ['/beta/me/profil/skills', 'profil'],
+      [`/beta/users/${owner.user.id}/profle`, 'profle'],
+      [`/beta/me/profile/skills/${ids.go}/extra`, 'extra'],
+      ['/bta/me/profile', 'bta'],
+    ]) {
+      const res = await server.request('GET', path!, { token: owner.token });
+      assert.equal(res.status, 404, path);
+      assert.equal(res.json.error.message, `Resource not found for the segment '${segment}'.`, 'the first segment that leads nowhere');
+    }
     const ref = await server.request('POST', '/beta/me/profile/skills/$ref', { token: owner.token, body: {} });
     assert.equal(ref.status, 404, 'the $ref alias is for positions only');
     assert.match(ref.json.error.message, /skills has no '\$ref'/);
