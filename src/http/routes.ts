@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import type { Config } from '../config.ts';
 import { GraphError } from '../errors/graph-error.ts';
 import { type Facet, facetNamed, facets } from '../model/facets.ts';
+import { didYouMean } from '../model/suggest.ts';
 import type { ItemOperations, OperationResult, ProfileRequest } from '../profile/operations.ts';
 import type { ProfileRootOperations } from '../profile/root.ts';
 import type { UserOperations } from '../profile/user-operations.ts';
@@ -64,7 +65,7 @@ function facetOf(req: FastifyRequest, route: Route): Facet | undefined {
   if (facet) throw new GraphError('resourceNotFound', `The path '${path}' does not exist: ${facet.collection} has no '${route.path.split('/').pop()}'.`);
   throw new GraphError(
     'resourceNotFound',
-    `The path '${path}' does not exist: '${name}' is not a collection of the profile; its collections are ${facets.map((f) => f.collection).join(', ')}.`,
+    `The path '${path}' does not exist: '${name}' is not a collection of the profile.${didYouMean(name, facets.map((f) => f.collection))} Its collections are ${facets.map((f) => f.collection).join(', ')}.`,
   );
 }
 

@@ -4,6 +4,7 @@ import type { ErrorDetail } from '../errors/catalogue.ts';
 import { type ComplexType, type EnumType, type PrimitiveKind, type Property, type TypeRef, propertiesOf, qualifiedName, typeLabel } from './types.ts';
 import { formatFlags, parseEnumMember, parseFlags } from './enums.ts';
 import { clip } from './quote.ts';
+import { didYouMean } from './suggest.ts';
 
 export interface InputLimits {
   readonly maxStringLength: number;
@@ -68,7 +69,7 @@ function validateComplex(ctx: Context, input: JsonObject, type: ComplexType, pat
     const prop = props.get(key);
     if (!prop) {
       if (!type.open) {
-        report(ctx, join(path, clip(key)), 'UnknownProperty', `Property '${clip(key)}' does not exist on type '${qualifiedName(type)}'.`);
+        report(ctx, join(path, clip(key)), 'UnknownProperty', `Property '${clip(key)}' does not exist on type '${qualifiedName(type)}'.${didYouMean(key, props.keys())}`);
       }
       continue;
     }

@@ -2,6 +2,7 @@
 // applied to operands of types it accepts, enum members are real. The result annotates the tree
 // with types, which is all the evaluator needs.
 import { parseEnumMember } from '../model/enums.ts';
+import { didYouMeanInline } from '../model/suggest.ts';
 import { serviceTypes } from '../model/entities.ts';
 import { type ComplexType, type EnumType, type TypeRef, propertiesOf, qualifiedName, typeLabel } from '../model/types.ts';
 import type { Expr } from './ast.ts';
@@ -101,7 +102,7 @@ function stepInto(from: ExprType, name: string, e: Expr & { kind: 'path' }): Exp
   if (from.k !== 'complex') fail(`${e.segments.join('/')}: '${name}' cannot follow a value of type ${label(from)}`, e);
   const type = (from as { type: ComplexType }).type;
   const prop = propertiesOf(type).get(name);
-  if (!prop) fail(`property '${name}' does not exist on type '${qualifiedName(type)}'`, e);
+  if (!prop) fail(`property '${name}' does not exist on type '${qualifiedName(type)}'${didYouMeanInline(name, propertiesOf(type).keys())}`, e);
   return fromTypeRef(prop!.type);
 }
 

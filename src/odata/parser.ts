@@ -133,6 +133,7 @@ export function parseOrderBy(text: string): OrderByItem[] {
   const items: OrderByItem[] = [];
   for (;;) {
     const start = p.peek();
+    if (start.t === 'end') throw new ODataSyntaxError('expected a property path to order by, but found the end of the expression', start.pos);
     const expr = p.primary();
     if (expr.kind !== 'path') throw new ODataSyntaxError('expected a property path to order by', start.pos);
     let direction: 'asc' | 'desc' = 'asc';
@@ -144,7 +145,10 @@ export function parseOrderBy(text: string): OrderByItem[] {
     items.push({ path: expr, direction });
     if (!p.accept(',')) break;
   }
-  p.expectEnd();
+  const rest = p.peek();
+  if (rest.t !== 'end') {
+    throw new ODataSyntaxError(`found ${describe(rest)} where asc, desc, a comma before the next property, or the end was expected`, rest.pos);
+  }
   return items;
 }
 

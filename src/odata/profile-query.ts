@@ -4,6 +4,7 @@
 import { GraphError } from '../errors/graph-error.ts';
 import { type Facet, facetNamed, facets } from '../model/facets.ts';
 import { clip } from '../model/quote.ts';
+import { didYouMean } from '../model/suggest.ts';
 import { type CollectionQuery, parseQueryOptions } from './query-options.ts';
 
 export interface InlineCollection {
@@ -69,7 +70,7 @@ function parseSelect(value: string): Set<Facet | 'id'> {
       continue;
     }
     const facet = facetNamed(name);
-    if (!facet) throw invalid(`$select=${clip(name)}: '${clip(name)}' is not a property of microsoft.graph.profile; its collections are ${collectionNames()}.`);
+    if (!facet) throw invalid(`$select=${clip(name)}: '${clip(name)}' is not a property of microsoft.graph.profile.${didYouMean(name, facets.map((f) => f.collection))} Its collections are ${collectionNames()}.`);
     out.add(facet);
   }
   return out;
@@ -83,7 +84,7 @@ function parseExpand(value: string): Map<Facet, { query: CollectionQuery; nested
     if (name === '') throw invalid(`$expand has an empty item: '${clip(value)}'.`);
     const targets = name === '*' ? facets : [facetNamed(name)];
     if (targets[0] === undefined) {
-      throw invalid(`$expand=${clip(name)}: '${clip(name)}' is not a navigation property of microsoft.graph.profile; its collections are ${collectionNames()}.`);
+      throw invalid(`$expand=${clip(name)}: '${clip(name)}' is not a navigation property of microsoft.graph.profile.${didYouMean(name, facets.map((f) => f.collection))} Its collections are ${collectionNames()}.`);
     }
     let options: Array<[string, string]> = [];
     if (open >= 0) {

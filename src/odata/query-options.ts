@@ -4,6 +4,7 @@
 import { GraphError } from '../errors/graph-error.ts';
 import { clip } from '../model/quote.ts';
 import { navigationOf } from '../model/entities.ts';
+import { didYouMean } from '../model/suggest.ts';
 import { type ComplexType, propertiesOf, qualifiedName } from '../model/types.ts';
 import { type Checked, type ExprType, checkFilter, checkOrderBy } from './check.ts';
 import { ODataSyntaxError, type OrderByItem, parseFilter, parseOrderBy } from './parser.ts';
@@ -128,7 +129,7 @@ function parseSelect(value: string, root: ComplexType): string[] | undefined {
   for (const name of names) {
     if (name === '') throw invalid(`$select has an empty item: '${clip(value)}'.`);
     if (name.includes('/')) throw invalid(`$select=${clip(name)}: selecting members of complex properties is not supported; select '${name.split('/')[0]}'.`);
-    if (!props.has(name)) throw invalid(`$select=${clip(name)}: property '${clip(name)}' does not exist on type '${qualifiedName(root)}'.`);
+    if (!props.has(name)) throw invalid(`$select=${clip(name)}: property '${clip(name)}' does not exist on type '${qualifiedName(root)}'.${didYouMean(name, props.keys())}`);
   }
   return [...new Set(names)];
 }

@@ -187,6 +187,20 @@ describe('ETags', () => {
     assert.equal(fresh.status, 204);
   });
 
+  test('unknown names get a "did you mean" where one is close; $orderby errors speak of $orderby', async () => {
+    const body = await server.request('POST', base, { token: adele.token, body: { isCurent: true, detail: { jobTitel: 'x' } } });
+    assert.deepEqual(
+      body.json.error.details.map((d: { target: string; message: string }) => [d.target, / Did you mean '(\w+)'\?$/.exec(d.message)?.[1]]),
+      [['isCurent', 'isCurrent'], ['detail.jobTitel', 'jobTitle']],
+    );
+    const filter = await get(`${base}?$filter=${encodeURIComponent('detail/jobTitel eq 1')}`);
+    assert.match(filter.json.error.message, /'jobTitel' does not exist on type 'microsoft\.graph\.positionDetail' \(did you mean 'jobTitle'\?\)/);
+    const select = await get(`${base}?$select=detial`);
+    assert.match(select.json.error.message, /Did you mean 'detail'\?/);
+    const order = await get(`${base}?$orderby=${encodeURIComponent('isCurrent sideways')}`);
+    assert.match(order.json.error.message, /^Invalid \$orderby at position 11: found 'sideways' where asc, desc, a comma before the next property, or the end was expected/);
+  });
+
   test('an unquoted ETag is a 400 that says ETags are quoted, and changes nothing', async () => {
     const item = (await server.request('POST', base, { token: adele.token, body: {} })).json;
     const version = item['@odata.etag'].replace(/^W\/"(.*)"$/, '$1');

@@ -107,7 +107,7 @@ describe('GET .../profile', () => {
       const res = await server.request(method, path, { token: owner.token });
       assert.equal(res.status, 404, `${method} ${path}`);
       assert.equal(res.json.error.code, 'ResourceNotFound');
-      assert.match(res.json.error.message, /'hobbies' is not a collection of the profile; its collections are account, addresses, .*websites\./);
+      assert.match(res.json.error.message, /'hobbies' is not a collection of the profile\. Its collections are account, addresses, .*websites\./);
       assert.ok(res.json.error.innerError['request-id']);
     }
     for (const [path, segment] of [
@@ -121,6 +121,8 @@ describe('GET .../profile', () => {
       assert.equal(res.status, 404, path);
       assert.equal(res.json.error.message, `Resource not found for the segment '${segment}'.`, 'the first segment that leads nowhere');
     }
+    const typo = await server.request('GET', '/beta/me/profile/skils', { token: owner.token });
+    assert.match(typo.json.error.message, /'skils' is not a collection of the profile\. Did you mean 'skills'\?/);
     const ref = await server.request('POST', '/beta/me/profile/skills/$ref', { token: owner.token, body: {} });
     assert.equal(ref.status, 404, 'the $ref alias is for positions only');
     assert.match(ref.json.error.message, /skills has no '\$ref'/);
