@@ -1,4 +1,4 @@
-// graph-profile serve | token | users add, each with --help, and --version. Thin: parses arguments and
+// graph-profile serve | token | users add/list/remove | reset, each with --help, and --version. Thin: parses arguments and
 // calls the same code the server uses.
 import { ConfigError, loadConfig } from '../config.ts';
 import { closeOnSignals, startServer } from '../server.ts';
@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError, parseFlags } from './args.ts';
 import { tokenCommand } from './token.ts';
-import { usersCommand } from './users.ts';
+import { NotFound, resetCommand, usersCommand } from './users.ts';
 
 const SETTINGS = 'Every command reads DATA_DIR (default ./data) and DATABASE_URL; the README lists the other settings.';
 
@@ -40,13 +40,27 @@ Prints a token signed with this data directory's key (local mode), and nothing e
 
 ${SETTINGS}`,
   users: `usage: graph-profile users add --upn UPN --name NAME [--tenant TENANT_ID]
+       graph-profile users list [--tenant TENANT_ID]
+       graph-profile users remove (--upn UPN | --id ID) [--tenant TENANT_ID]
 
-Adds a user ahead of time (or renames one) and prints it as JSON.
+add: adds a user ahead of time (or renames one) and prints it as JSON. list: prints the users (of
+every tenant, or of one) as a JSON array. remove: removes a user and their whole profile, and prints
+the user; exit code 1 when there is no such user.
 
   --upn UPN           the user's principal name; one UPN is always one user id in a tenant
-  --name NAME         display name
-  --tenant TENANT_ID  tenant id (a GUID); default: the development tenant
+  --id ID             the user's id (remove)
+  --name NAME         display name (add)
+  --tenant TENANT_ID  tenant id (a GUID); default: the development tenant (list: every tenant)
   --help              this text
+
+${SETTINGS}`,
+  reset: `usage: graph-profile reset --yes
+
+Removes every user and every profile item from the data directory (or the PostgreSQL database). The
+signing key stays, so tokens minted before still verify (their users come back on first use).
+
+  --yes    confirms it; without it nothing is removed (exit code 2)
+  --help   this text
 
 ${SETTINGS}`,
 };
@@ -56,7 +70,8 @@ const USAGE = `usage: graph-profile COMMAND [FLAGS]
 commands:
   serve    serve the Graph beta profile API (the default)
   token    print a token for a user or an application
-  users    add users ahead of time
+  users    add, list and remove users
+  reset    remove every user and profile item
 
 graph-profile COMMAND --help describes a command and each of its flags; graph-profile --version
 prints the version. ${SETTINGS}`;
@@ -80,6 +95,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       case 'users':
         process.stdout.write(`${await usersCommand(rest, loadConfig(env))}\n`);
         return 0;
+      case 'reset':
+        process.stdout.write(`${await resetCommand(rest, loadConfig(env))}\n`);
+        return 0;
       case 'help':
       case '--help':
       case '-h':
@@ -97,6 +115,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       const help = command !== undefined && HELP[command] ? HELP[command] : USAGE;
       process.stderr.write(`graph-profile: ${e.message}\n\n${help}\n`);
       return 2;
+    }
+    if (e instanceof NotFound) {
+      process.stderr.write(`graph-profile: ${e.message}\n`);
+      return 1;
     }
     if (e instanceof ConfigError) {
       process.stderr.write(`graph-profile: ${e.message}\n`);

@@ -125,6 +125,27 @@ export function createKyselyStorage({ db, keys, onClose }: KyselyStorageOptions)
       return toUser(row);
     },
 
+    async listUsers() {
+      // Users without a UPN first, on both databases (they order nulls differently).
+      const rows = await db.selectFrom('users').selectAll().orderBy('tenant_id').orderBy(sql`coalesce(upn_key, '')`).orderBy('id').execute();
+      return rows.map(toUser);
+    },
+
+    async removeUser(tenantId, id) {
+      // One statement, so one transaction: the items, their counts and the user go together.
+      const { rows } = await sql<{ n: string }>`
+        WITH items AS (DELETE FROM profile_items WHERE tenant_id = ${tenantId} AND user_id = ${id}),
+        counts AS (DELETE FROM profile_counts WHERE tenant_id = ${tenantId} AND user_id = ${id}),
+        gone AS (DELETE FROM users WHERE tenant_id = ${tenantId} AND id = ${id} RETURNING 1)
+        SELECT count(*) AS n FROM gone`.execute(db);
+      return Number(rows[0]?.n) === 1;
+    },
+
+    removeAll: () =>
+      db.transaction().execute(async (tx) => {
+        for (const table of ['profile_items', 'profile_counts', 'users'] as const) await tx.deleteFrom(table).execute();
+      }),
+
     async listItems(tenantId, userId, facet) {
       let query = db.selectFrom('profile_items').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId);
       query = facet === undefined ? query.orderBy('facet') : query.where('facet', '=', facet);

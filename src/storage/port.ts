@@ -80,6 +80,12 @@ export interface Storage {
   deleteItem(tenantId: string, userId: string, facet: string, id: string, expectedVersion?: number): Promise<boolean>;
   /** Deletes every item of every collection of the profile, and their counts, in one transaction. */
   deleteProfile(tenantId: string, userId: string): Promise<void>;
+  /** Every user of every tenant (the CLI's `users list`), by tenant, then UPN. */
+  listUsers(): Promise<UserRecord[]>;
+  /** Removes the user and every item of their profile, in one transaction; false when there was no such user. */
+  removeUser(tenantId: string, id: string): Promise<boolean>;
+  /** Removes every user and every item (the CLI's `reset`), in one transaction; the signing key stays. */
+  removeAll(): Promise<void>;
   /** Bulk load (seeding, import): users added unless their id exists, items inserted without a cap; one transaction. */
   importBatch(batch: { users: readonly UserRecord[]; items: readonly ItemRecord[] }): Promise<void>;
 

@@ -34,6 +34,7 @@ export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterCl
 
   const userById = q<UserRow>('SELECT * FROM users WHERE tenant_id = ? AND id = ?');
   const userByUpn = q<UserRow>('SELECT * FROM users WHERE tenant_id = ? AND upn_key = ?');
+  const allUsers = q<UserRow>("SELECT * FROM users ORDER BY tenant_id, coalesce(upn_key, ''), id");
   const wholeProfile = q<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM profile_items WHERE tenant_id = ? AND user_id = ? ORDER BY facet, created_at, id`);
   const allItems = q<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM profile_items WHERE tenant_id = ? AND user_id = ? AND facet = ? ORDER BY created_at, id`);
   const oneItem = q<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM profile_items WHERE tenant_id = ? AND user_id = ? AND facet = ? AND id = ?`);
@@ -70,6 +71,13 @@ export function createSqliteStorage(db: BetterSqlite3.Database, writer: WriterCl
     },
 
     saveUser: (user) => writer.write('saveUser', user),
+
+    async listUsers() {
+      return read(() => allUsers.all()).map(toUser);
+    },
+
+    removeUser: (tenantId, id) => writer.write('removeUser', tenantId, id),
+    removeAll: () => writer.write('removeAll'),
 
     async addUserIfAbsent(user) {
       await writer.write('addUserIfAbsent', user);

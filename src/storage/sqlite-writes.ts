@@ -37,6 +37,8 @@ export function sqliteWrites(db: BetterSqlite3.Database) {
   const deleteRowAt = q('DELETE FROM profile_items WHERE tenant_id = ? AND user_id = ? AND facet = ? AND id = ? AND version = ?');
   const deleteRows = q('DELETE FROM profile_items WHERE tenant_id = ? AND user_id = ?');
   const deleteCounts = q('DELETE FROM profile_counts WHERE tenant_id = ? AND user_id = ?');
+  const deleteUser = q('DELETE FROM users WHERE tenant_id = ? AND id = ?');
+  const deleteEverything = ['DELETE FROM profile_items', 'DELETE FROM profile_counts', 'DELETE FROM users'].map(q);
   // Counted, capped: the upsert changes no row when the profile is full.
   const takeRoom = q(
     `INSERT INTO profile_counts (tenant_id, user_id, facet, items) VALUES (?, ?, ?, 1)
@@ -79,6 +81,16 @@ export function sqliteWrites(db: BetterSqlite3.Database) {
     deleteProfile(tenantId: string, userId: string): void {
       deleteRows.run(tenantId, userId);
       deleteCounts.run(tenantId, userId);
+    },
+
+    removeUser(tenantId: string, id: string): boolean {
+      deleteRows.run(tenantId, id);
+      deleteCounts.run(tenantId, id);
+      return deleteUser.run(tenantId, id).changes === 1;
+    },
+
+    removeAll(): void {
+      for (const statement of deleteEverything) statement.run();
     },
 
     importBatch({ users, items }: { users: readonly UserRecord[]; items: readonly ItemRecord[] }): void {

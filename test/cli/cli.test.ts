@@ -163,7 +163,9 @@ describe('graph-profile token and users add', { concurrency: true }, () => {
       ['token with a non-numeric --expires-in', ['token', '--upn', 'adele@contoso.com', '--expires-in', 'soon']],
       ['token with an unknown flag', ['token', '--upn', 'adele@contoso.com', '--bogus']],
       ['users add without --upn', ['users', 'add', '--name', 'Nobody']],
-      ['users with an unknown subcommand', ['users', 'remove', '--upn', 'adele@contoso.com']],
+      ['users with an unknown subcommand', ['users', 'frobnicate']],
+      ['users remove with neither --upn nor --id', ['users', 'remove']],
+      ['reset without --yes', ['reset']],
     ];
     await Promise.all(
       cases.map(([name, args]) =>
@@ -305,7 +307,8 @@ describe('help, version and serve flags', { concurrency: true }, () => {
     const flags: Record<string, string[]> = {
       serve: ['--port', '--host', '--data-dir', '--tls', '--help'],
       token: ['--upn', '--name', '--tenant', '--scopes', '--admin', '--app', '--roles', '--expires-in', '--help'],
-      users: ['--upn', '--name', '--tenant', '--help'],
+      users: ['--upn', '--id', '--name', '--tenant', '--help'],
+      reset: ['--yes', '--help'],
     };
     for (const [command, names] of Object.entries(flags)) {
       for (const spelling of ['--help', '-h']) {
@@ -321,6 +324,45 @@ describe('help, version and serve flags', { concurrency: true }, () => {
     const misuse = await runCli(['serve', '--bogus'], { dataDir });
     assert.equal(misuse.code, 2);
     assert.match(misuse.stderr, /usage: graph-profile serve/, 'a usage error shows the help of its command');
+  });
+
+  test('users list and remove, and reset --yes, on the data the server serves', async (t) => {
+    const own = makeDataDir();
+    t.after(() => removeDataDir(own));
+    const run = (...args: string[]) => runCli(args, { dataDir: own });
+    for (const [upn, name] of [['megan@contoso.com', 'Megan'], ['alex@contoso.com', 'Alex']]) assert.equal((await run('users', 'add', '--upn', upn!, '--name', name!)).code, 0);
+    assert.equal((await run('users', 'add', '--upn', 'else@contoso.com', '--name', 'Else', '--tenant', OTHER_TENANT)).code, 0);
+    const listed = await run('users', 'list');
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(JSON.parse(listed.stdout).map((u: { userPrincipalName: string }) => u.userPrincipalName), ['alex@contoso.com', 'megan@contoso.com', 'else@contoso.com']);
+    const inTenant = JSON.parse((await run('users', 'list', '--tenant', OTHER_TENANT)).stdout);
+    assert.deepEqual(inTenant.map((u: { userPrincipalName: string }) => u.userPrincipalName), ['else@contoso.com']);
+
+    // Megan has a profile; removing her removes it (seen through a server on the same data afterwards).
+    const server = await ServerProcess.start({ dataDir: own });
+    const megan = await mintToken(own, ['--upn', 'megan@contoso.com']);
+    assert.equal((await server.request('POST', '/beta/me/profile/skills', { token: megan, body: { displayName: 'Go' } })).status, 201);
+    await server.stop();
+    const removed = await run('users', 'remove', '--upn', 'MEGAN@contoso.com');
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(JSON.parse(removed.stdout).userPrincipalName, 'megan@contoso.com');
+    const again = await run('users', 'remove', '--upn', 'megan@contoso.com');
+    assert.equal(again.code, 1, 'no such user: exit 1');
+    assert.match(again.stderr, /no user megan@contoso\.com/);
+    const back = await ServerProcess.start({ dataDir: own });
+    t.after(() => back.dispose());
+    const fresh = await mintToken(own, ['--upn', 'megan@contoso.com']);
+    assert.equal((await back.request('GET', '/beta/me/profile/skills/$count', { token: fresh })).text, '0', 'her profile went with her');
+
+    const refused = await run('reset');
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /add --yes/);
+    assert.equal(JSON.parse((await run('users', 'list')).stdout).length, 3, 'nothing removed without --yes');
+    const reset = await run('reset', '--yes');
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stdout, /removed 3 users/);
+    assert.deepEqual(JSON.parse((await run('users', 'list')).stdout), []);
+    assert.equal((await back.request('GET', '/beta/me/profile/skills/$count', { token: fresh })).status, 200, 'tokens minted before still verify');
   });
 
   test('--version prints the package version', async () => {

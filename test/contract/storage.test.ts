@@ -159,6 +159,23 @@ describe(`storage contract (${testBackend()})`, () => {
     assert.equal((await storage.listItems(T1, b.id)).length, 5, 'another profile is untouched');
   });
 
+  test('users: listed by tenant then UPN; removed with their whole profile; everything removed at once', async () => {
+    const tenant = randomUUID();
+    const [b, a] = [user({ tenantId: tenant, userPrincipalName: 'b@contoso.com' }), user({ tenantId: tenant, userPrincipalName: 'a@contoso.com' })];
+    for (const u of [b, a]) await storage.saveUser(u);
+    assert.deepEqual((await storage.listUsers()).filter((u) => u.tenantId === tenant).map((u) => u.userPrincipalName), ['a@contoso.com', 'b@contoso.com']);
+    await storage.insertItem(position(a), CAP);
+    await storage.insertItem(position(a, { facet: 'skills' }), CAP);
+    await storage.insertItem(position(b), CAP);
+    assert.equal(await storage.removeUser(tenant, a.id), true);
+    assert.equal(await storage.removeUser(tenant, a.id), false, 'no such user any more');
+    assert.equal(await storage.getUserById(tenant, a.id), undefined);
+    assert.deepEqual(await storage.listItems(tenant, a.id), [], 'the profile went with the user');
+    assert.equal((await storage.listItems(tenant, b.id)).length, 1, 'another user keeps theirs');
+    await storage.saveUser(a);
+    assert.equal(await storage.insertItem(position(a), 1), true, 'the counts went too');
+  });
+
   test('pages in the default order: after a key, offset and limit, and only what a mask lets through', async () => {
     const owner = user();
     const at = (i: number) => `2026-02-01T00:00:00.${String(i).padStart(7, '0')}Z`;
@@ -227,5 +244,18 @@ describe(`storage contract (${testBackend()})`, () => {
     } finally {
       await second.close();
     }
+  });
+
+  // Last: it empties what the tests before it stored.
+  test('removeAll empties users, items and counts, and keeps the signing key', async () => {
+    const owner = user();
+    await storage.saveUser(owner);
+    await storage.insertItem(position(owner), 1);
+    const key = await storage.loadOrCreateSigningKey(async () => ({ kty: 'EC', kid: 'k', alg: 'ES256' }));
+    await storage.removeAll();
+    assert.deepEqual(await storage.listUsers(), []);
+    assert.deepEqual(await storage.listItems(T1, owner.id), []);
+    assert.equal(await storage.insertItem(position(owner), 1), true, 'no count is left behind');
+    assert.deepEqual(await storage.loadOrCreateSigningKey(async () => ({ kty: 'EC', kid: 'other', alg: 'ES256' })), key);
   });
 });
