@@ -2,8 +2,9 @@
 // calls the same code the server uses.
 import { ConfigError, loadConfig } from '../config.ts';
 import { closeOnSignals, startServer } from '../server.ts';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { UsageError, parseFlags } from './args.ts';
 import { tokenCommand } from './token.ts';
 import { NotFound, resetCommand, usersCommand } from './users.ts';
@@ -12,13 +13,15 @@ const SETTINGS = 'Every command reads DATA_DIR (default ./data) and DATABASE_URL
 
 /** Each command's help, printed by `graph-profile COMMAND --help`. */
 const HELP: Record<string, string> = {
-  serve: `usage: graph-profile serve [--port N] [--host H] [--data-dir DIR] [--tls]
+  serve: `usage: graph-profile serve [--port N] [--host H] [--data-dir DIR | --in-memory] [--tls]
 
 Serves the Graph beta profile API until SIGTERM or SIGINT.
 
   --port N          port to listen on (PORT; default 8080; 0 for any free port)
   --host H          address to listen on (HOST; default 127.0.0.1)
   --data-dir DIR    SQLite database, signing key and certificate (DATA_DIR; default ./data)
+  --in-memory       keep everything in a fresh directory in memory (/dev/shm), removed when the
+                    server stops: for test runs (nothing survives the process)
   --tls             serve HTTPS with a self-signed certificate generated into the data directory (TLS=1)
   --help            this text
 
@@ -87,8 +90,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     }
     switch (command) {
       case 'serve':
-      case undefined:
-        return await serve(serveEnv(rest, env));
+      case undefined: {
+        const { env: serveWith, inMemory } = serveEnv(rest, env);
+        return await serve(serveWith, inMemory);
+      }
       case 'token':
         process.stdout.write(`${await tokenCommand(rest, loadConfig(env))}\n`);
         return 0;
@@ -140,14 +145,29 @@ function withoutPassword(url: string): string {
 }
 
 /** serve's flags, as the environment variables they stand for (a flag wins over its variable). */
-function serveEnv(args: string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const flags = parseFlags(args, { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, tls: { type: 'boolean' } });
+function serveEnv(args: string[], env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; inMemory: boolean } {
+  const flags = parseFlags(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'in-memory': { type: 'boolean' },
+    tls: { type: 'boolean' },
+  });
+  const inMemory = flags['in-memory'] ?? false;
+  if (inMemory && flags['data-dir'] !== undefined) throw new UsageError('give --data-dir or --in-memory, not both');
+  if (inMemory && env.DATABASE_URL) throw new UsageError('--in-memory keeps the data in SQLite; unset DATABASE_URL');
+  // In RAM where the system has a memory file system; the SQLite file, key and certificate go there.
+  const memoryDir = inMemory ? mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'graph-profile-')) : undefined;
+  const dataDir = memoryDir ?? flags['data-dir'];
   return {
-    ...env,
-    ...(flags.port !== undefined ? { PORT: flags.port } : {}),
-    ...(flags.host !== undefined ? { HOST: flags.host } : {}),
-    ...(flags['data-dir'] !== undefined ? { DATA_DIR: flags['data-dir'] } : {}),
-    ...(flags.tls ? { TLS: '1' } : {}),
+    env: {
+      ...env,
+      ...(flags.port !== undefined ? { PORT: flags.port } : {}),
+      ...(flags.host !== undefined ? { HOST: flags.host } : {}),
+      ...(dataDir !== undefined ? { DATA_DIR: dataDir } : {}),
+      ...(flags.tls ? { TLS: '1' } : {}),
+    },
+    inMemory,
   };
 }
 
@@ -164,8 +184,9 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-async function serve(env: NodeJS.ProcessEnv): Promise<number> {
+async function serve(env: NodeJS.ProcessEnv, inMemory = false): Promise<number> {
   const config = loadConfig(env);
+  const forget = () => inMemory && rmSync(config.dataDir, { recursive: true, force: true });
   const log = (msg: string) => process.stderr.write(`graph-profile: ${msg}\n`);
   let server;
   try {
@@ -174,13 +195,15 @@ async function serve(env: NodeJS.ProcessEnv): Promise<number> {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
       log(`cannot listen on ${config.host}:${config.port} (HOST, PORT): ${(e as Error).message}`);
+      forget();
       return 1;
     }
+    forget();
     throw e;
   }
   // The certificate first: whoever waits for the "serving" line then has both.
   if (server.certPath) log(`TLS certificate: ${server.certPath} (trust it in your client, or set TLS_CERT/TLS_KEY)`);
-  const data = config.database ? `PostgreSQL ${withoutPassword(config.database.url)}` : config.dataDir;
+  const data = config.database ? `PostgreSQL ${withoutPassword(config.database.url)}` : config.dataDir + (inMemory ? ', in memory until the server stops' : '');
   log(`serving ${server.url}/beta (data in ${data})`);
   log(`API reference: ${server.url}/docs   metrics: ${server.url}/metrics`);
   if (config.authMode === 'local') {
@@ -192,6 +215,10 @@ async function serve(env: NodeJS.ProcessEnv): Promise<number> {
   } else {
     log(`tokens are checked against ${config.oidc?.issuer ?? 'the OIDC issuer'}`);
   }
-  closeOnSignals(server.close, log);
+  const close = server.close;
+  closeOnSignals(async () => {
+    await close();
+    forget();
+  }, log);
   return 0;
 }

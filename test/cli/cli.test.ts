@@ -1,7 +1,8 @@
 // The command line as a user runs it: `graph-profile token`, `users add` and `serve` as real child
 // processes on a temporary DATA_DIR (SPEC §4 token claims, §6 Running).
 import assert from 'node:assert/strict';
-import { readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { DEV_TENANT_ID, PERSONAL_ACCOUNTS_TENANT_ID, USER_ADMINISTRATOR_ROLE, localIssuer } from '../../src/auth/constants.ts';
@@ -305,7 +306,7 @@ describe('help, version and serve flags', { concurrency: true }, () => {
 
   test('--help on every command exits 0 and describes each of its flags', async () => {
     const flags: Record<string, string[]> = {
-      serve: ['--port', '--host', '--data-dir', '--tls', '--help'],
+      serve: ['--port', '--host', '--data-dir', '--in-memory', '--tls', '--help'],
       token: ['--upn', '--name', '--tenant', '--scopes', '--admin', '--app', '--roles', '--expires-in', '--help'],
       users: ['--upn', '--id', '--name', '--tenant', '--help'],
       reset: ['--yes', '--help'],
@@ -363,6 +364,21 @@ describe('help, version and serve flags', { concurrency: true }, () => {
     assert.match(reset.stdout, /removed 3 users/);
     assert.deepEqual(JSON.parse((await run('users', 'list')).stdout), []);
     assert.equal((await back.request('GET', '/beta/me/profile/skills/$count', { token: fresh })).status, 200, 'tokens minted before still verify');
+  });
+
+  test('serve --in-memory: a fresh directory in memory, served, and gone when the server stops', async (t) => {
+    const server = await ServerProcess.start({ dataDir, args: ['--in-memory'] });
+    t.after(() => server.dispose());
+    const memoryDir = server.reportedDataDir.replace(/, in memory until the server stops$/, '');
+    assert.notEqual(memoryDir, server.reportedDataDir, `the banner says it is in memory: ${server.reportedDataDir}`);
+    assert.ok(existsSync(join(memoryDir, 'graph-profile.db')));
+    assert.ok(!existsSync(join(dataDir, 'graph-profile.db')) || realpathSync(memoryDir) !== realpathSync(dataDir), 'not DATA_DIR');
+    const token = await mintToken(memoryDir, ['--upn', 'memory@contoso.com']);
+    assert.equal((await server.request('POST', '/beta/me/profile/skills', { token, body: { displayName: 'Go' } })).status, 201);
+    assert.equal((await server.stop()).code, 0);
+    assert.ok(!existsSync(memoryDir), 'removed when the server stopped');
+    const both = await runCli(['serve', '--in-memory', '--data-dir', dataDir], { dataDir });
+    assert.equal(both.code, 2);
   });
 
   test('--version prints the package version', async () => {
