@@ -1,4 +1,5 @@
-// graph-profile serve | token | users add/list/remove | reset, each with --help, and --version. Thin: parses arguments and
+// graph-profile serve | token | users add/list/remove | reset | export | import, each with --help, and
+// --version. Thin: parses arguments and
 // calls the same code the server uses.
 import { ConfigError, loadConfig } from '../config.ts';
 import { closeOnSignals, startServer } from '../server.ts';
@@ -7,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError, parseFlags } from './args.ts';
 import { tokenCommand } from './token.ts';
+import { exportCommand, importCommand } from './transfer.ts';
 import { NotFound, resetCommand, usersCommand } from './users.ts';
 
 const SETTINGS = 'Every command reads DATA_DIR (default ./data) and DATABASE_URL; the README lists the other settings.';
@@ -57,6 +59,25 @@ the user; exit code 1 when there is no such user.
   --help              this text
 
 ${SETTINGS}`,
+  export: `usage: graph-profile export > profile.jsonl
+
+Writes every user, then every profile item, as JSON lines on standard output: {"type":"user",...} and
+{"type":"item","collection":"skills","version":1,"item":{...}}. A summary goes to standard error.
+
+  --help   this text
+
+${SETTINGS}`,
+  import: `usage: graph-profile import [--file FILE] < profile.jsonl
+
+Reads the lines of an export (from FILE, or standard input) into this data directory or database:
+each item is checked against its collection's type as the service checks a request, and keeps its
+id, times, authors and version. Lines that fail are listed, and the exit code is then 1. Users that
+exist already are kept; an item whose id exists already is rejected. Caps are not applied.
+
+  --file FILE   read from FILE instead of standard input
+  --help        this text
+
+${SETTINGS}`,
   reset: `usage: graph-profile reset --yes
 
 Removes every user and every profile item from the data directory (or the PostgreSQL database). The
@@ -75,6 +96,8 @@ commands:
   token    print a token for a user or an application
   users    add, list and remove users
   reset    remove every user and profile item
+  export   write users and profiles as JSON lines
+  import   read them back (into SQLite or PostgreSQL)
 
 graph-profile COMMAND --help describes a command and each of its flags; graph-profile --version
 prints the version. ${SETTINGS}`;
@@ -103,6 +126,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       case 'reset':
         process.stdout.write(`${await resetCommand(rest, loadConfig(env))}\n`);
         return 0;
+      case 'export':
+        process.stderr.write(`graph-profile: ${await exportCommand(rest, loadConfig(env), writeLine)}\n`);
+        return 0;
+      case 'import': {
+        const { summary, rejected } = await importCommand(rest, loadConfig(env), progressLine());
+        process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}graph-profile: ${summary}\n`);
+        return rejected > 0 ? 1 : 0;
+      }
       case 'help':
       case '--help':
       case '-h':
@@ -131,6 +162,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     }
     throw e;
   }
+}
+
+/** One line on standard output, waiting when the pipe is full (an export may be large). */
+function writeLine(line: string): Promise<void> {
+  return new Promise((resolve) => (process.stdout.write(`${line}\n`) ? resolve() : process.stdout.once('drain', resolve)));
+}
+
+/** On a terminal, the count of lines read so far, rewritten in place; elsewhere nothing. */
+function progressLine(): (done: number) => void {
+  if (!process.stderr.isTTY) return () => {};
+  return (done) => process.stderr.write(`\r\x1b[Kgraph-profile: import: ${done.toLocaleString('en-US')} lines read`);
 }
 
 /** A database URL as it may be shown: without its password. */

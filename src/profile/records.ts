@@ -53,7 +53,7 @@ function withDefaults(body: JsonObject, ownerTenantId: string): JsonObject {
 }
 
 /** The record to store for a shaped entity, if it is within the size limit (measured without its nulls). */
-function sizedRecord(type: ComplexType, fields: Omit<ItemRecord, 'json' | 'shape'>, body: JsonObject, limits: Change['limits']): ItemRecord {
+export function sizedRecord(type: ComplexType, fields: Omit<ItemRecord, 'json' | 'shape'>, body: JsonObject, limits: Change['limits']): ItemRecord {
   const shaped = shapeComplex(type, body);
   const stored = storedJson(type, shaped);
   // The stored text holds every unset property as null, so it is an upper bound of the size.
