@@ -17,6 +17,7 @@ import { registerStandardHeaders } from './http/headers.ts';
 import { createMetrics, registerMetrics, timedStorage } from './http/metrics.ts';
 import { registerConnectionCloseOnShutdown } from './http/shutdown.ts';
 import { registerProfileRoutes } from './http/routes.ts';
+import { registerWebPage } from './http/web-page.ts';
 import { registerWellKnownRoutes } from './http/well-known.ts';
 import { type Clock, graphClock } from './profile/clock.ts';
 import { itemOperations } from './profile/operations.ts';
@@ -109,6 +110,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   registerWellKnownRoutes(app, config, { storage, ...(issuer ? { issuer } : {}) });
   registerDocumentRoutes(app, config);
+  registerWebPage(app, config, { storage, issuer });
   registerBatchRoute(app, config, { verifier });
   registerProfileRoutes(app, config, operations);
   return app;
