@@ -247,7 +247,7 @@ async function serve(env: NodeJS.ProcessEnv, inMemory = false): Promise<number> 
   if (server.certPath) log(`TLS certificate: ${server.certPath} (trust it in your client, or set TLS_CERT/TLS_KEY)`);
   const data = config.database ? `PostgreSQL ${withoutPassword(config.database.url)}` : config.dataDir + (inMemory ? ', in memory until the server stops' : '');
   log(`serving ${server.url}/beta (data in ${data})`);
-  log(`API reference: ${server.url}/docs   metrics: ${server.url}/metrics`);
+  log(`profile page: ${server.url}/   API reference: ${server.url}/docs   metrics: ${server.url}/metrics`);
   if (config.authMode === 'local') {
     // The exact command for this server: a token minted against other data is refused.
     const quoted = (v: string) => `'${v.replace(/'/g, "'\\''")}'`;

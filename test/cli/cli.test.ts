@@ -398,7 +398,7 @@ describe('help, version and serve flags', { concurrency: true }, () => {
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(realpathSync(server.reportedDataDir), realpathSync(flagged), '--data-dir wins over DATA_DIR');
     assert.ok(server.reportedDataDir.startsWith('/'), 'an absolute path');
-    assert.ok(server.stderr.includes(`API reference: ${server.url}/docs`), server.stderr);
+    assert.ok(server.stderr.includes(`profile page: ${server.url}/   API reference: ${server.url}/docs`), server.stderr);
     const command = /get a token with: (.*)$/m.exec(server.stderr)?.[1];
     assert.ok(command?.startsWith(`DATA_DIR='${server.reportedDataDir}' npx graph-profile token --upn`), `the command names its data directory: ${command}`);
     // The printed command works for this server.
