@@ -9,28 +9,11 @@ import { serviceTypes } from '../../src/model/entities.ts';
 import { facets } from '../../src/model/facets.ts';
 import { workPosition } from '../../src/model/graph-types.ts';
 import { TestServer, type UserToken } from '../helpers/server.ts';
-import { type Csdl, type OpenApi, allProperties, expectedTypeString, findType, parseCsdl } from '../helpers/documents.ts';
+import { type Csdl, type OpenApi, PREFIXES, expectedPaths, allProperties, expectedTypeString, findType, parseCsdl } from '../helpers/documents.ts';
 
 const ENTITY_TYPES = ['entity', 'itemFacet', 'user', 'profile', ...facets.map((f) => f.type.name)];
 const OPEN_TYPES = ['identity', 'identitySet'];
-const PREFIXES = ['/beta/me', '/beta/users/{user-id}'];
 
-/** What the document must list, derived from the facet table (SPEC §1): path -> methods. */
-function expectedPaths(): Record<string, string[]> {
-  const expected: Record<string, string[]> = { '/beta/$batch': ['post'], '/beta/$metadata': ['get'] };
-  for (const prefix of PREFIXES) {
-    expected[prefix] = ['get'];
-    expected[`${prefix}/profile`] = ['get', 'delete'];
-    for (const f of facets) {
-      const base = `${prefix}/profile/${f.collection}`;
-      expected[base] = ['get', 'post'];
-      expected[`${base}/$count`] = ['get'];
-      if (f.refAlias) expected[`${base}/$ref`] = ['post'];
-      expected[`${base}/{${f.type.name}-id}`] = ['get', 'patch', 'delete'];
-    }
-  }
-  return expected;
-}
 
 
 

@@ -11,29 +11,12 @@ import { propertiesOf } from '../../src/model/types.ts';
 import { type Operations, userRoutes } from '../../src/http/routes.ts';
 import { facetFixtures } from '../fixtures/facets.ts';
 import { TestServer, type UserToken } from '../helpers/server.ts';
-import { type Csdl, type OpenApi, allProperties, findType, parseCsdl, schemaProperties, validatorFor, walkRefs } from '../helpers/documents.ts';
+import { type Csdl, type OpenApi, PREFIXES, expectedPaths, allProperties, findType, parseCsdl, schemaProperties, validatorFor, walkRefs } from '../helpers/documents.ts';
 
 const ENTITY_TYPES = ['entity', 'itemFacet', 'user', 'profile', ...facets.map((f) => f.type.name)];
 const OPEN_TYPES = ['identity', 'identitySet'];
-const PREFIXES = ['/beta/me', '/beta/users/{user-id}'];
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
-/** What the document must list, derived from the facet table (SPEC §1): path -> methods. */
-function expectedPaths(): Record<string, string[]> {
-  const expected: Record<string, string[]> = { '/beta/$batch': ['post'], '/beta/$metadata': ['get'] };
-  for (const prefix of PREFIXES) {
-    expected[prefix] = ['get'];
-    expected[`${prefix}/profile`] = ['get', 'delete'];
-    for (const f of facets) {
-      const base = `${prefix}/profile/${f.collection}`;
-      expected[base] = ['get', 'post'];
-      expected[`${base}/$count`] = ['get'];
-      if (f.refAlias) expected[`${base}/$ref`] = ['post'];
-      expected[`${base}/{${f.type.name}-id}`] = ['get', 'patch', 'delete'];
-    }
-  }
-  return expected;
-}
 
 /** The same, read from the service's own route table (routes.ts), with its parameters named as the document names them. */
 function routeTablePaths(): Record<string, string[]> {

@@ -1,4 +1,5 @@
 // Reading $metadata and OpenAPI documents back, independently of the code that writes them.
+import { facets } from '../../src/model/facets.ts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { XMLParser } from 'fast-xml-parser';
 import type { TypeRef } from '../../src/model/types.ts';
@@ -101,4 +102,24 @@ export function validatorFor(doc: OpenApi): (schemaName: string, value: unknown)
     if (!validate) throw new Error(`no schema ${schemaName}`);
     return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
   };
+}
+
+/** The two user segments of the document's paths. */
+export const PREFIXES = ['/beta/me', '/beta/users/{user-id}'];
+
+/** What the document must list, derived from the facet table (SPEC §1): path -> methods. */
+export function expectedPaths(): Record<string, string[]> {
+  const expected: Record<string, string[]> = { '/beta/$batch': ['post'], '/beta/$metadata': ['get'] };
+  for (const prefix of PREFIXES) {
+    expected[prefix] = ['get'];
+    expected[`${prefix}/profile`] = ['get', 'delete'];
+    for (const f of facets) {
+      const base = `${prefix}/profile/${f.collection}`;
+      expected[base] = ['get', 'post'];
+      expected[`${base}/$count`] = ['get'];
+      if (f.refAlias) expected[`${base}/$ref`] = ['post'];
+      expected[`${base}/{${f.type.name}-id}`] = ['get', 'patch', 'delete'];
+    }
+  }
+  return expected;
 }
