@@ -44,10 +44,27 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
   try {
     if (opts.schema) await db.schema.createSchema(opts.schema).ifNotExists().execute();
     // Named explicitly: without it, Kysely takes a migration table in any schema for its own.
-    await migrateToLatest(db, opts.schema ? { migrationTableSchema: opts.schema } : {});
+    await migrateRacingOtherSchemas(() => migrateToLatest(db, opts.schema ? { migrationTableSchema: opts.schema } : {}), opts.schema);
   } catch (e) {
     await db.destroy();
     throw e;
   }
   return withUnavailability(createKyselyStorage({ db, keys: tableKeyStore(db) }));
+}
+
+/**
+ * Kysely's Migrator looks its tables up with a query over every schema of the database, which fails
+ * with "schema ... does not exist" when another schema is dropped while it runs (another application,
+ * or another test run, sharing the database). Migrating is idempotent, under a lock: a failure naming
+ * another schema is tried again.
+ */
+export async function migrateRacingOtherSchemas(migrate: () => Promise<void>, ownSchema: string | undefined): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrate();
+    } catch (e) {
+      const other = /schema "([^"]+)" does not exist/.exec((e as Error).message)?.[1];
+      if (other === undefined || other === ownSchema || attempt === 3) throw e;
+    }
+  }
 }
