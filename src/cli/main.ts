@@ -243,10 +243,8 @@ async function serve(env: NodeJS.ProcessEnv, inMemory = false): Promise<number> 
     forget();
     throw e;
   }
-  // The certificate first: whoever waits for the "serving" line then has both.
   if (server.certPath) log(`TLS certificate: ${server.certPath} (trust it in your client, or set TLS_CERT/TLS_KEY)`);
   const data = config.database ? `PostgreSQL ${withoutPassword(config.database.url)}` : config.dataDir + (inMemory ? ', in memory until the server stops' : '');
-  log(`serving ${server.url}/beta (data in ${data})`);
   log(`profile page: ${server.url}/   API reference: ${server.url}/docs   metrics: ${server.url}/metrics`);
   if (config.authMode === 'local') {
     // The exact command for this server: a token minted against other data is refused.
@@ -257,6 +255,8 @@ async function serve(env: NodeJS.ProcessEnv, inMemory = false): Promise<number> 
   } else {
     log(`tokens are checked against ${config.oidc?.issuer ?? 'the OIDC issuer'}`);
   }
+  // Last: whoever waits for this line then has every other line of the banner too.
+  log(`serving ${server.url}/beta (data in ${data})`);
   const close = server.close;
   closeOnSignals(async () => {
     await close();
