@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { facetNamed } from '../model/facets.ts';
 import type { Storage } from '../storage/port.ts';
+import { aroundEachMethod } from '../storage/wrap.ts';
 import { registerMethodNotAllowed } from './routes.ts';
 
 export interface Metrics {
@@ -60,22 +61,18 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
 
 /** The storage port with each call timed; what the service asks of it is unchanged. */
 export function timedStorage(storage: Storage, histogram: Metrics['storageSeconds']): Storage {
-  const timed = { ...storage } as Record<string, unknown>;
-  for (const [name, method] of Object.entries(storage)) {
-    if (typeof method !== 'function' || name === 'close') continue;
-    timed[name] = (...args: unknown[]) => {
-      const stop = histogram.startTimer({ operation: name });
-      return (method as (...a: unknown[]) => Promise<unknown>).apply(storage, args).then(
-        (value) => {
-          stop({ outcome: 'ok' });
-          return value;
-        },
-        (error: unknown) => {
-          stop({ outcome: 'error' });
-          throw error;
-        },
-      );
-    };
-  }
-  return timed as unknown as Storage;
+  return aroundEachMethod(storage, (name, call) => {
+    if (name === 'close') return call();
+    const stop = histogram.startTimer({ operation: name });
+    return call().then(
+      (value) => {
+        stop({ outcome: 'ok' });
+        return value;
+      },
+      (error: unknown) => {
+        stop({ outcome: 'error' });
+        throw error;
+      },
+    );
+  });
 }

@@ -1,6 +1,7 @@
 // A database that cannot be reached is the service being unavailable (503 with Retry-After), not an
 // internal error. Only connection-level failures are classified so; anything else stays a 500.
 import type { Storage } from './port.ts';
+import { aroundEachMethod } from './wrap.ts';
 
 export class StorageUnavailableError extends Error {
   constructor(cause: unknown) {
@@ -26,18 +27,11 @@ export function isConnectionFailure(e: unknown): boolean {
 
 /** The same storage, with connection failures turned into StorageUnavailableError. */
 export function withUnavailability(storage: Storage): Storage {
-  const wrapped = {} as Record<string, unknown>;
-  for (const [name, fn] of Object.entries(storage)) {
-    wrapped[name] =
-      typeof fn === 'function'
-        ? async (...args: unknown[]) => {
-            try {
-              return await (fn as (...a: unknown[]) => Promise<unknown>).apply(storage, args);
-            } catch (e) {
-              throw isConnectionFailure(e) ? new StorageUnavailableError(e) : e;
-            }
-          }
-        : fn;
-  }
-  return wrapped as unknown as Storage;
+  return aroundEachMethod(storage, async (_name, call) => {
+    try {
+      return await call();
+    } catch (e) {
+      throw isConnectionFailure(e) ? new StorageUnavailableError(e) : e;
+    }
+  });
 }
