@@ -94,12 +94,37 @@ export function createPool(base: string, callers: readonly Caller[], count: numb
 
 /**
  * One create per entry of `targets` (a caller index), driven by autocannon (fetch would make the
- * driver, not the server, the bottleneck); returns the created ids with their callers.
+ * driver, not the server, the bottleneck); returns the created ids with their callers. Creates
+ * answered 503 (the database was slow for a moment, on a busy machine) are sent again after the
+ * Retry-After they were given, as a Graph client would: preparing is not what is measured.
  */
 export async function createMany(base: string, callers: readonly Caller[], targets: readonly number[], connections = 32): Promise<{ caller: number; id: string }[]> {
-  if (targets.length === 0) return [];
+  const created: { caller: number; id: string }[] = [];
+  let remaining = targets;
+  for (let attempt = 1; remaining.length > 0; attempt++) {
+    const { made, retryAfter } = await createOnce(base, callers, remaining, connections, attempt === 3);
+    created.push(...made);
+    const left = new Map<number, number>();
+    for (const c of remaining) left.set(c, (left.get(c) ?? 0) + 1);
+    for (const m of made) left.set(m.caller, left.get(m.caller)! - 1);
+    remaining = [...left].flatMap(([c, n]) => Array.from({ length: n }, () => c));
+    if (remaining.length > 0) await new Promise((r) => setTimeout(r, retryAfter * 1000));
+  }
+  return created;
+}
+
+async function createOnce(
+  base: string,
+  callers: readonly Caller[],
+  targets: readonly number[],
+  connections: number,
+  lastAttempt: boolean,
+): Promise<{ made: { caller: number; id: string }[]; retryAfter: number }> {
+  if (targets.length === 0) return { made: [], retryAfter: 0 };
   const created: { caller: number; id: string }[] = [];
   const failures: string[] = [];
+  let retryAfter = 0;
+  let onlyUnavailable = true;
   const headers = callers.map((c) => ({ authorization: `Bearer ${c.token}`, 'content-type': 'application/json' }));
   let k = 0;
   const result = await new Promise<Result>((resolve, reject) =>
@@ -120,7 +145,11 @@ export async function createMany(base: string, callers: readonly Caller[], targe
             },
             onResponse: (status, body, context) => {
               if (status === 201) created.push({ caller: context.caller as number, id: (JSON.parse(body) as { id: string }).id });
-              else if (failures.length < 5) failures.push(`${status}: ${body.slice(0, 300)}`);
+              else {
+                if (status === 503) retryAfter = 5;
+                else onlyUnavailable = false;
+                if (failures.length < 5) failures.push(`${status}: ${body.slice(0, 300)}`);
+              }
             },
           },
         ],
@@ -128,12 +157,12 @@ export async function createMany(base: string, callers: readonly Caller[], targe
       (err, res) => (err ? reject(err) : resolve(res)),
     ),
   );
-  if (created.length !== targets.length) {
+  if (created.length !== targets.length && (lastAttempt || !onlyUnavailable || result.errors > 0)) {
     throw new Error(
       `preparation: ${targets.length} creates gave ${created.length} items (${result.errors} connection errors, ${result.non2xx} non-2xx)${failures.length ? `:\n  ${failures.join('\n  ')}` : ''}`,
     );
   }
-  return created;
+  return { made: created, retryAfter };
 }
 
 export async function emptyProfile(base: string, caller: Caller): Promise<number> {

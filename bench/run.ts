@@ -116,9 +116,14 @@ async function main(): Promise<number> {
     log(`\nresults: ${opts.out}`);
     if (failures.length) {
       console.error(`\nFAILED: answers that were not 2xx, or connection errors, during measured runs:\n  ${failures.join('\n  ')}`);
+      console.error(`graph-profile's log: ${gp.logProblems?.()}`);
       return 1;
     }
     return 0;
+  } catch (e) {
+    const gp = children.find((c) => c.name === 'graph-profile');
+    if (gp?.logProblems) console.error(`graph-profile's log: ${gp.logProblems()}`);
+    throw e;
   } finally {
     await Promise.allSettled(children.map((s) => s.stop()));
   }

@@ -1,7 +1,8 @@
 // The two servers under test, as child processes of the driver, and what is sampled of them while a
 // run lasts: peak resident memory (/proc/PID/status VmRSS every 100 ms) and CPU time (/proc/PID/stat).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,6 +17,8 @@ export interface Server {
   readonly startupMs: number;
   /** The last lines the process wrote to stderr (for error messages). */
   stderrTail(): string;
+  /** The warnings and errors of its request log (graph-profile only): why a run saw failures. */
+  logProblems?(): string;
   stop(): Promise<void>;
 }
 
@@ -134,12 +137,16 @@ function startScriptArgs(): string[] {
  */
 export async function startGraphProfile(env: Record<string, string>): Promise<Server> {
   const t0 = performance.now();
+  // stdout carries the request log (LOG_LEVEL info): written to a file, as in production, so that
+  // the driver spends nothing on it; read only when a run fails.
+  const logFile = join(tmpdir(), `graph-profile-bench-${process.pid}.log`);
+  const logFd = openSync(logFile, 'w');
   const child = spawn(process.execPath, startScriptArgs(), {
     cwd: REPO_DIR,
     env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1' },
-    // stdout carries the request log (LOG_LEVEL info): written, as in production, but not shown.
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', logFd, 'pipe'],
   });
+  closeSync(logFd);
   const { tail, exited } = track(child);
   const serving = new Promise<string>((resolve) => {
     let err = '';
@@ -154,12 +161,22 @@ export async function startGraphProfile(env: Record<string, string>): Promise<Se
     const url = await waitFor('graph-profile', 60_000, serving, failOnEarlyExit(child, 'graph-profile', tail));
     await waitFor('graph-profile', 60_000, pollUntilUp(`${url}/healthz`, true, () => ready), failOnEarlyExit(child, 'graph-profile', tail));
     ready = true;
-    return { name: 'graph-profile', url, pid: child.pid!, startupMs: performance.now() - t0, stderrTail: tail, stop: () => stopChild(child, exited) };
+    const logProblems = () => problemsIn(logFile);
+    return { name: 'graph-profile', url, pid: child.pid!, startupMs: performance.now() - t0, stderrTail: tail, logProblems, stop: () => stopChild(child, exited) };
   } catch (e) {
     ready = true;
     await stopChild(child, exited);
     throw e;
   }
+}
+
+/** The last warnings and errors (pino level 40 and up) of a JSON-lines log, with where it is. */
+function problemsIn(logFile: string, max = 10): string {
+  const lines = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((l) => /"level":([4-9]\d)/.test(l));
+  const shown = lines.slice(-max).map((l) => `  ${l.slice(0, 1500)}`);
+  return `${lines.length} warning or error line(s) in ${logFile}${shown.length ? `; the last ones:\n${shown.join('\n')}` : ''}`;
 }
 
 /**
