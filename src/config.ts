@@ -79,6 +79,12 @@ export interface Config {
   readonly clockToleranceSeconds: number;
   /** SIGTERM/SIGINT: how long in-flight requests may take before every connection is closed (SPEC §6). */
   readonly shutdownTimeoutMs: number;
+  /**
+   * How long a database statement may wait or run before its request answers 503
+   * (DATABASE_STATEMENT_TIMEOUT_MS): PostgreSQL's statement_timeout; for SQLite, how long a write
+   * waits for its turn and for the file's lock.
+   */
+  readonly storageTimeoutMs: number;
   readonly limits: Limits;
   /** Origins allowed to call from a browser (CORS_ORIGINS, comma list, or *); undefined: CORS off. */
   readonly corsOrigins: readonly string[] | undefined;
@@ -175,13 +181,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
 
   let database: DatabaseConfig | undefined;
+  const storageTimeoutMs = int('DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000);
   const databaseUrl = get('DATABASE_URL');
   if (databaseUrl !== undefined) {
     if (!/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL: expected a postgres:// or postgresql:// URL');
     database = {
       url: databaseUrl,
       poolSize: int('DATABASE_POOL_SIZE', 10, 1, 1000),
-      statementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
+      statementTimeoutMs: storageTimeoutMs,
       connectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 3_000, 100, 60_000),
     };
   }
@@ -223,6 +230,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     audiences: GRAPH_AUDIENCES,
     clockToleranceSeconds: int('CLOCK_TOLERANCE_SECONDS', 300, 0, 3600),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600) * 1000,
+    storageTimeoutMs,
     throttle: {
       limit: int('THROTTLE_LIMIT', 2000, 0, 10_000_000),
       windowSeconds: int('THROTTLE_WINDOW_SECONDS', 60, 1, 86_400),

@@ -59,6 +59,11 @@ export const errorCatalogue = {
     code: 'serviceNotAvailable',
     message: 'The service is temporarily unavailable. Retry after the time given in the Retry-After header.',
   },
+  insufficientStorage: {
+    status: 507,
+    code: 'insufficientStorage',
+    message: 'The change cannot be stored: the database has no room left. Nothing was changed; reads still work. Retry once space has been freed.',
+  },
 } as const satisfies Record<string, { status: number; code: string; message: string }>;
 
 export type ErrorKind = keyof typeof errorCatalogue;

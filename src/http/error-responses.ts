@@ -6,7 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { GraphError, isGraphError, serializeError } from '../errors/graph-error.ts';
 import { facetNamed } from '../model/facets.ts';
 import { clip } from '../model/quote.ts';
-import { StorageUnavailableError } from '../storage/unavailable.ts';
+import { StorageFullError, StorageUnavailableError, translateStorageError } from '../storage/faults.ts';
 import { tooLarge } from './content-encoding.ts';
 import { ODATA_JSON, clientRequestIdOf, setStandardHeaders } from './headers.ts';
 
@@ -55,9 +55,15 @@ export function handleFrameworkError(err: FastifyError, req: FastifyRequest, rep
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isGraphError(err)) return sendGraphError(req, reply, err);
-    if (err instanceof StorageUnavailableError) {
-      req.log.warn({ err: err.cause }, 'database unreachable');
+    // Storage faults are told apart here, once for every backend and only when one happens.
+    const fault = translateStorageError(err);
+    if (fault instanceof StorageUnavailableError) {
+      req.log.warn({ err: fault.cause }, fault.message);
       return sendGraphError(req, reply, new GraphError('serviceNotAvailable', undefined, { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } }));
+    }
+    if (fault instanceof StorageFullError) {
+      req.log.error({ err: fault.cause }, fault.message);
+      return sendGraphError(req, reply, new GraphError('insufficientStorage'));
     }
     const translated = fromFrameworkError(err, req);
     if (translated) return sendGraphError(req, reply, translated);

@@ -18,7 +18,7 @@ const ERROR_STATUSES: Record<string, string> = {
   '412': 'The `If-Match` ETag does not match the current item (`PreconditionFailed`).',
   '413': 'The request body is larger than the limit (`RequestEntityTooLarge`).',
   '415': 'The body is not sent as `application/json` (`UnsupportedMediaType`).',
-  '5XX': 'Server error (`generalException`) or service unavailable (`serviceNotAvailable`, with `Retry-After`).',
+  '5XX': 'Server error (`generalException`), service unavailable (`serviceNotAvailable`, with `Retry-After`), or no room left to store a write (507 `insufficientStorage`).',
 };
 
 /** Each facet entity type once, in the order of the facet table (two rows could share a type). */

@@ -5,6 +5,6 @@ import { openPostgresStorage } from './postgres.ts';
 import { openSqliteStorage } from './sqlite.ts';
 
 export function openStorage(config: Config, opts: { onPoolError?: (e: Error) => void } = {}): Promise<Storage> {
-  if (!config.database) return openSqliteStorage(config.dataDir);
+  if (!config.database) return openSqliteStorage(config.dataDir, { timeoutMs: config.storageTimeoutMs });
   return openPostgresStorage({ ...config.database, ...opts });
 }

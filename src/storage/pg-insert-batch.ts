@@ -3,9 +3,10 @@
 // room in each collection's count for all of its rows at once, and inserts the rows of the
 // collections that had room; each row's promise is settled only when the statement has committed.
 // What it could not place (a collection that would pass its cap with all of this turn's rows), or
-// anything when it fails, is inserted row by row as before, so the cap stays exact and a row that
-// fails fails alone.
+// everything when the statement fails for a reason other than a storage fault, is inserted row by
+// row as before, so the cap stays exact and a row that fails fails alone.
 import { type Kysely, sql } from 'kysely';
+import { storageFault } from './faults.ts';
 import type { ItemRecord } from './port.ts';
 import type { Database } from './schema.ts';
 
@@ -55,9 +56,12 @@ export function insertBatcher(db: Kysely<Database>, insertOne: (item: ItemRecord
         FROM input i JOIN room r ON (r.tenant_id, r.user_id, r.facet) = (i.tenant_id, i.user_id, i.facet)
         RETURNING id`.execute(db);
       inserted = new Set(result.rows.map((r) => r.id));
-    } catch {
-      // Nothing of the statement was written; each row is tried alone, and fails alone if it must.
-      settleOneByOne(rows);
+    } catch (e) {
+      // Nothing of the statement was written. A database that is slow, refusing writes or full would
+      // fail each row the same way, later: they fail now. Otherwise each row is tried alone, and fails
+      // alone if it must.
+      if (storageFault(e)) for (const p of rows) p.reject(e);
+      else settleOneByOne(rows);
       return;
     }
     for (const p of rows) if (inserted.has(p.item.id)) p.resolve(true);

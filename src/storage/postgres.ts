@@ -8,7 +8,6 @@ import { createKyselyStorage } from './kysely-storage.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import type { Storage } from './port.ts';
 import type { Database } from './schema.ts';
-import { withUnavailability } from './unavailable.ts';
 
 export interface PostgresOptions {
   readonly url: string;
@@ -49,7 +48,7 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
     await db.destroy();
     throw e;
   }
-  return withUnavailability(createKyselyStorage({ db, keys: tableKeyStore(db) }));
+  return createKyselyStorage({ db, keys: tableKeyStore(db) });
 }
 
 /**

@@ -3,11 +3,13 @@
 // write survives a crash of the process and of the machine.
 import BetterSqlite3 from 'better-sqlite3';
 
-export function openConnection(file: string): BetterSqlite3.Database {
+export function openConnection(file: string, busyTimeoutMs: number): BetterSqlite3.Database {
   const sqlite = new BetterSqlite3(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 5000');
+  // Another process holding the file's lock (a CLI command, a backup) is waited for this long, then
+  // the statement fails with SQLITE_BUSY: a 503.
+  sqlite.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('cache_size = -16384');
   // Checkpoints copy the log into the database file; doing it every 40 MB rather than every 4 MB

@@ -5,16 +5,24 @@
 import { Worker } from 'node:worker_threads';
 import type { WorkerRole, WriterReply, WriterRequest } from './sqlite-writer.ts';
 import type { SqliteWrites, WriteName } from './sqlite-writes.ts';
-import { StorageUnavailableError } from './unavailable.ts';
+import { StorageUnavailableError } from './faults.ts';
 
 interface Pending {
   readonly unit: readonly [WriteName, readonly unknown[]];
+  /** performance.now() when it was asked for. */
+  readonly since: number;
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
 }
 
 /** Writes per group at most: bounds one message and one transaction. */
 const MAX_GROUP = 512;
+/**
+ * Writes waiting for their group at most. While the writer is held up (another process holds the
+ * file's lock, the disk stalls), writes past this are refused at once (503) rather than kept in
+ * memory; those waiting longer than the timeout are refused too, never run.
+ */
+const MAX_WAITING = 10_000;
 
 type Write<K extends WriteName> = (...args: Parameters<SqliteWrites[K]>) => Promise<ReturnType<SqliteWrites[K]>>;
 
@@ -33,12 +41,12 @@ function rebuildError(e: { name: string; message: string; code?: unknown }): Err
 }
 
 /** A thread running sqlite-writer.ts in one of its roles, once it is up. */
-async function startThread(file: string, role: WorkerRole): Promise<Worker> {
+async function startThread(file: string, role: WorkerRole, busyTimeoutMs: number): Promise<Worker> {
   // In a bundle the writer is its own file beside it (scripts/build.js). From the sources it is
   // TypeScript, which a worker's first module cannot be, even with tsx in execArgv: a few lines of
   // JavaScript register tsx in the thread, then import it.
   // Their JavaScript allocates little: a small young generation keeps each thread's memory small.
-  const options = { workerData: { file, role }, resourceLimits: { maxYoungGenerationSizeMb: 4 } };
+  const options = { workerData: { file, role, busyTimeoutMs }, resourceLimits: { maxYoungGenerationSizeMb: 4 } };
   const worker = import.meta.url.endsWith('.ts')
     ? new Worker(
         `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./sqlite-writer.ts', import.meta.url).href)}); });`,
@@ -61,8 +69,8 @@ async function closeThread(worker: Worker): Promise<void> {
   await worker.terminate();
 }
 
-export async function startWriter(file: string): Promise<WriterClient> {
-  const [worker, checkpoints] = await Promise.all([startThread(file, 'writer'), startThread(file, 'checkpointer')]);
+export async function startWriter(file: string, timeoutMs: number): Promise<WriterClient> {
+  const [worker, checkpoints] = await Promise.all([startThread(file, 'writer', timeoutMs), startThread(file, 'checkpointer', timeoutMs)]);
   // A checkpointer that fails only lets the log grow to the writer's own limit; nothing waits on it.
   checkpoints.on('error', () => {});
 
@@ -97,6 +105,17 @@ export async function startWriter(file: string): Promise<WriterClient> {
     queue = [];
   };
   worker.on('error', fail);
+
+  // Writes that waited too long for their group fail unrun (the queue is oldest first).
+  const tooSlow = new StorageUnavailableError(undefined, `the database did not take the write within ${timeoutMs} ms`);
+  const expire = () => {
+    const limit = performance.now() - timeoutMs;
+    let n = 0;
+    while (n < queue.length && queue[n]!.since < limit) n++;
+    if (n > 0) for (const p of queue.splice(0, n)) p.reject(tooSlow);
+  };
+  const expiry = setInterval(expire, Math.max(50, Math.min(1000, timeoutMs / 4)));
+  expiry.unref();
   worker.on('exit', (code) => {
     if (!broken && !closing) fail(new Error(`the SQLite writer thread exited (${code})`));
   });
@@ -104,8 +123,9 @@ export async function startWriter(file: string): Promise<WriterClient> {
   return {
     write(name, ...args) {
       if (broken) return Promise.reject(broken) as never;
+      if (queue.length >= MAX_WAITING) return Promise.reject(new StorageUnavailableError(undefined, 'too many writes are waiting for the database')) as never;
       return new Promise((resolve, reject) => {
-        queue.push({ unit: [name, args], resolve: resolve as (v: unknown) => void, reject });
+        queue.push({ unit: [name, args], since: performance.now(), resolve: resolve as (v: unknown) => void, reject });
         // Writes of this turn of the event loop go together.
         if (!inFlight && !scheduled) {
           scheduled = true;
@@ -122,6 +142,7 @@ export async function startWriter(file: string): Promise<WriterClient> {
       // Writes already asked for are committed first: a promise given out is kept.
       while ((inFlight || queue.length > 0) && !broken) await new Promise((r) => setImmediate(r));
       closing = true;
+      clearInterval(expiry);
       await closeThread(checkpoints);
       if (broken) await worker.terminate();
       else await closeThread(worker);

@@ -28,8 +28,8 @@ const CHECKPOINT_EVERY_MS = 250;
  */
 const WRITER_CHECKPOINT_PAGES = 100_000;
 
-function checkpointer(port: NonNullable<typeof parentPort>, file: string): void {
-  const db = openConnection(file);
+function checkpointer(port: NonNullable<typeof parentPort>, file: string, busyTimeoutMs: number): void {
+  const db = openConnection(file, busyTimeoutMs);
   // Checkpoints copy pages from the log to the file; they need no cache of their own.
   db.pragma('cache_size = -256');
   const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
@@ -49,12 +49,12 @@ function checkpointer(port: NonNullable<typeof parentPort>, file: string): void 
   });
 }
 
-const { file, role } = (workerData ?? {}) as { file: string; role: WorkerRole };
+const { file, role, busyTimeoutMs } = (workerData ?? {}) as { file: string; role: WorkerRole; busyTimeoutMs: number };
 if (parentPort && role === 'checkpointer') {
-  checkpointer(parentPort, file);
+  checkpointer(parentPort, file, busyTimeoutMs);
 } else if (parentPort) {
   const port = parentPort;
-  const db = openConnection(file);
+  const db = openConnection(file, busyTimeoutMs);
   db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
   const writes = sqliteWrites(db);
   const commitGroup = groupCommitter(db);

@@ -21,20 +21,27 @@ import type { Database } from './schema.ts';
 
 export const SQLITE_FILE = 'graph-profile.db';
 export const SIGNING_KEY_FILE = 'signing-key.json';
+const DEFAULT_TIMEOUT_MS = 10_000;
 
-export async function openSqliteStorage(dataDir: string): Promise<Storage> {
+export interface SqliteOptions {
+  /** How long a write may wait for its turn and for the file's lock before it fails (503). */
+  readonly timeoutMs?: number;
+}
+
+export async function openSqliteStorage(dataDir: string, opts: SqliteOptions = {}): Promise<Storage> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, SQLITE_FILE);
   // Migrations go through Kysely on a connection of their own (destroying Kysely closes it).
-  const migrating = new Kysely<Database>({ dialect: new GraphProfileSqliteDialect({ database: openConnection(file) }) });
+  const migrating = new Kysely<Database>({ dialect: new GraphProfileSqliteDialect({ database: openConnection(file, timeoutMs) }) });
   try {
     // One transaction (transactional DDL, below), begun IMMEDIATE: all migrations or, after a crash, none.
     await migrateToLatest(migrating);
   } finally {
     await migrating.destroy();
   }
-  const writer = await startWriter(file);
-  return createSqliteStorage(openConnection(file), writer, { keys: fileKeyStore(join(dataDir, SIGNING_KEY_FILE)) });
+  const writer = await startWriter(file, timeoutMs);
+  return createSqliteStorage(openConnection(file, timeoutMs), writer, { keys: fileKeyStore(join(dataDir, SIGNING_KEY_FILE)) });
 }
 
 /** SQLite runs DDL inside transactions; Kysely's adapter does not claim it, so migrations would not be atomic. */

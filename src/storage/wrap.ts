@@ -1,5 +1,5 @@
-// One storage port made from another, each method called through the same wrapper (connection
-// failures turned into 503s, timings for /metrics): what the service asks of storage is unchanged.
+// One storage port made from another, each method called through the same wrapper (timings for
+// /metrics): what the service asks of storage is unchanged.
 import type { Storage } from './port.ts';
 
 export function aroundEachMethod(storage: Storage, around: (name: string, call: () => Promise<unknown>) => Promise<unknown>): Storage {

@@ -35,3 +35,17 @@ export async function httpRequest(baseUrl: string, method: string, path: string,
   }
   return { status: res.status, headers: res.headers, text, json };
 }
+
+/** Every item of a collection, following @odata.nextLink to the end. */
+export async function listAll(request: (path: string) => Promise<Reply>, path: string): Promise<any[]> {
+  const items: any[] = [];
+  let next: string | undefined = path;
+  for (let pages = 0; next !== undefined; pages++) {
+    if (pages >= 1000) throw new Error(`paging of ${path} does not end`);
+    const r: Reply = await request(next);
+    if (r.status !== 200) throw new Error(`GET ${next}: ${r.status} ${r.text}`);
+    items.push(...(r.json.value as any[]));
+    next = r.json['@odata.nextLink'];
+  }
+  return items;
+}

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import { listAll } from '../helpers/http.ts';
 import { type Reply, ServerProcess, makeDataDir, mintToken, removeDataDir } from '../helpers/processes.ts';
 
 const POSITIONS = '/beta/me/profile/positions';
@@ -79,19 +80,8 @@ async function send(server: ServerProcess, method: string, path: string, token: 
   return { answered: true, status: reply.status, json: reply.json };
 }
 
-/** Every item of the caller's collection, following @odata.nextLink to the end. */
-async function listAll(server: ServerProcess, token: string): Promise<Json[]> {
-  const items: Json[] = [];
-  let next: string | undefined = POSITIONS;
-  for (let pages = 0; next !== undefined; pages++) {
-    assert.ok(pages < 1000, 'paging does not end');
-    const r: Reply = await server.request('GET', next, { token });
-    assert.equal(r.status, 200, r.text);
-    items.push(...(r.json.value as Json[]));
-    next = r.json['@odata.nextLink'];
-  }
-  return items;
-}
+/** Every item of the caller's collection. */
+const listPositions = (server: ServerProcess, token: string): Promise<Json[]> => listAll((path) => server.request('GET', path, { token }), POSITIONS);
 
 /**
  * One round: writes in batches of concurrent requests (creates, and PATCHes and DELETEs of items
@@ -171,7 +161,7 @@ function observedState(it: Item, found: Json | undefined): State | 'different' {
 }
 
 async function verify(server: ServerProcess, token: string, items: Item[]): Promise<void> {
-  const listed = await listAll(server, token);
+  const listed = await listPositions(server, token);
   const byMarker = new Map<string, Json>();
   for (const p of listed) {
     const marker = p.detail?.description;
@@ -297,7 +287,7 @@ describe('durability of acknowledged writes', () => {
       assert.equal(r.status, 204, r.text);
     }
     const remaining = createdIds.filter((id) => !deleted.includes(id));
-    const listedBefore = await listAll(server, tok);
+    const listedBefore = await listPositions(server, tok);
     assert.deepEqual(
       listedBefore.map((p) => p.id),
       remaining,
@@ -316,7 +306,7 @@ describe('durability of acknowledged writes', () => {
 
     const restarted = await ServerProcess.start({ dataDir: fresh, env: { MAX_POSITIONS_PER_USER: '5000' } });
     t.after(() => restarted.dispose());
-    const afterRestart = await listAll(restarted, tok);
+    const afterRestart = await listPositions(restarted, tok);
     assert.deepEqual(afterRestart, listedBefore, 'the same items, unchanged, in the same order');
     for (const id of remaining) {
       const r = await restarted.request('GET', `${POSITIONS}/${id}`, { token: tok });

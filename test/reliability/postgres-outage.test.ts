@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Reply, ServerProcess, makeDataDir, removeDataDir, runCli } from '../helpers/processes.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
+import { assertServiceUnavailable } from '../helpers/graph-error.ts';
 
 const POSITIONS = '/beta/me/profile/positions';
 const ADMIN_URL = process.env.TEST_DATABASE_URL;
@@ -18,17 +19,6 @@ const skip = !ADMIN_URL && 'TEST_DATABASE_URL not set: PostgreSQL test skipped';
 /** A bound on waiting for the service to see the database again, not a timing expectation. */
 const RECOVERY_WAIT_MS = 20_000;
 
-
-/** Graph's error envelope, as SDKs read it. */
-function assertGraphError(r: Reply, status: number, code: string, what: string): void {
-  assert.equal(r.status, status, `${what}: ${r.status} ${r.text}`);
-  assert.match(r.headers.get('content-type') ?? '', /^application\/json/, `${what}: a JSON error`);
-  assert.equal(r.json?.error?.code, code, `${what}: error.code`);
-  assert.equal(typeof r.json.error.message, 'string', `${what}: error.message`);
-  const inner = r.json.error.innerError;
-  assert.ok(inner && typeof inner.date === 'string' && typeof inner['request-id'] === 'string', `${what}: error.innerError ${r.text}`);
-  assert.equal(inner['request-id'], r.headers.get('request-id'), `${what}: innerError request-id`);
-}
 
 describe('a PostgreSQL outage', () => {
   let database: { url: string; drop: () => Promise<void> } | undefined;
@@ -97,13 +87,11 @@ describe('a PostgreSQL outage', () => {
     for (let round = 1; round <= 2; round++) {
       for (const [what, send] of attempts) {
         const r = await send();
-        assertGraphError(r, 503, 'serviceNotAvailable', `${what} (round ${round}) while the database is down`);
-        assert.match(r.headers.get('retry-after') ?? '', /^\d+$/, `${what}: Retry-After in whole seconds`);
+        assertServiceUnavailable(r, `${what} (round ${round}) while the database is down`);
       }
     }
     const ready = await ask('GET', '/readyz');
-    assertGraphError(ready, 503, 'serviceNotAvailable', 'GET /readyz while the database is down');
-    assert.match(ready.headers.get('retry-after') ?? '', /^\d+$/, '/readyz: Retry-After in whole seconds');
+    assertServiceUnavailable(ready, 'GET /readyz while the database is down');
     const health = await ask('GET', '/healthz');
     assert.equal(health.status, 200, `GET /healthz: the process is alive: ${health.text}`);
     assert.ok(s.running, `the process survives the outage; stderr:\n${s.stderr}`);
