@@ -1,6 +1,7 @@
 // Bad input gets a clear 4xx in Graph's error shape and changes nothing (the product's third
 // standard): malformed JSON, wrong types, unknown properties, over-limit bodies, bad ids, bad tokens.
 import assert from 'node:assert/strict';
+import { Agent, request as httpRequest } from 'node:http';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { SignJWT, generateKeyPair, importJWK } from 'jose';
 import { DEV_TENANT_ID } from '../../src/auth/constants.ts';
@@ -131,6 +132,33 @@ describe('wrong content', () => {
     await assertRefused(refused, 413, 'RequestEntityTooLarge');
     assert.match(refused.json.error.message, /larger than \d+ bytes \(MAX_BODY_BYTES\)/, 'the limit and its setting are named');
     await assertRefused(await patch(big), 413, 'RequestEntityTooLarge');
+  });
+
+  test('a body far over the limit, still being sent when the 413 comes, gets the 413 (not a reset connection), and the connection serves on', async (t) => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    t.after(() => agent.destroy());
+    const url = new URL(server.url);
+    const send = (method: string, body?: Buffer) =>
+      new Promise<{ status: number; json: any; socket: unknown }>((resolve, reject) => {
+        const req = httpRequest(
+          { host: url.hostname, port: url.port, method, path: '/beta/me/profile/positions', agent, headers: { authorization: `Bearer ${adele.token}`, 'content-type': 'application/json' } },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (d: string) => (text += d));
+            res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text), socket: req.socket }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    // Forty times the limit: the answer is sent long before the body is.
+    const huge = await send('POST', Buffer.alloc(40 * 64 * 1024, 0x20));
+    assert.equal(huge.status, 413);
+    assert.equal(huge.json.error.code, 'RequestEntityTooLarge');
+    const next = await send('GET');
+    assert.equal(next.status, 200, 'the next request on the same connection is answered');
+    assert.equal(next.socket, huge.socket, 'on the same connection');
+    assert.equal(await list(), snapshot, 'stored data changed');
   });
 
   test('a body that is not application/json → 415', async () => {

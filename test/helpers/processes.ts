@@ -99,8 +99,8 @@ export function runCli(args: readonly string[], opts: CliOptions): Promise<CliRe
 }
 
 /** `graph-profile token ARGS`, which must succeed; returns the token. */
-export async function mintToken(dataDir: string, args: readonly string[]): Promise<string> {
-  const r = await runCli(['token', ...args], { dataDir });
+export async function mintToken(dataDir: string, args: readonly string[], env?: Record<string, string>): Promise<string> {
+  const r = await runCli(['token', ...args], { dataDir, ...(env ? { env } : {}) });
   if (r.code !== 0) throw new Error(`graph-profile token ${args.join(' ')} exited with ${r.code}:\n${r.stderr}`);
   return r.stdout.trim();
 }

@@ -1,10 +1,12 @@
 // "Nothing acknowledged is lost" (SPEC §6): a 201/200/204 means the change survives a crash of the
 // process. The real server runs as a child process; it is killed with SIGKILL while writes are in
-// flight, restarted on the same DATA_DIR, and every acknowledged write is looked for.
+// flight, restarted on the same data (DATA_DIR, or the same PostgreSQL database), and every
+// acknowledged write is looked for. On SQLite always; on PostgreSQL when TEST_DATABASE_URL is set.
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { listAll } from '../helpers/http.ts';
+import { createDatabase } from '../helpers/backend.ts';
 import { type Reply, ServerProcess, makeDataDir, mintToken, removeDataDir } from '../helpers/processes.ts';
 
 const POSITIONS = '/beta/me/profile/positions';
@@ -13,6 +15,7 @@ const BATCH = 20;
 const PATCHES_PER_BATCH = 3;
 const DELETES_PER_BATCH = 2;
 const CRASH_ROUNDS = 3;
+const ADMIN_URL = process.env.TEST_DATABASE_URL;
 
 type Json = Record<string, any>;
 
@@ -214,113 +217,130 @@ async function verify(server: ServerProcess, token: string, items: Item[]): Prom
   assert.deepEqual(missing, [], missing.join('\n'));
 }
 
-describe('durability of acknowledged writes', () => {
-  let dataDir: string;
-  let token: string;
-  const servers: ServerProcess[] = [];
-  const start = async () => {
-    // Several hundred acknowledged creates by one user over the rounds: lift the per-profile cap.
-    const s = await ServerProcess.start({ dataDir, env: { MAX_POSITIONS_PER_USER: '5000' } });
-    servers.push(s);
-    return s;
-  };
+for (const backend of ['sqlite', 'postgres'] as const) {
+  describe(`durability of acknowledged writes (${backend})`, { skip: backend === 'postgres' && !ADMIN_URL && 'TEST_DATABASE_URL not set: PostgreSQL skipped' }, () => {
+    let dataDir: string;
+    let token: string;
+    let database: { url: string; drop: () => Promise<void> } | undefined;
+    const servers: ServerProcess[] = [];
+    /** The server's settings: several hundred acknowledged creates by one user over the rounds lift the per-profile cap. */
+    const env = () => ({ MAX_POSITIONS_PER_USER: '5000', ...(database ? { DATABASE_URL: database.url } : {}) });
+    const start = async () => {
+      const s = await ServerProcess.start({ dataDir, env: env() });
+      servers.push(s);
+      return s;
+    };
+    /** Fresh data: a new DATA_DIR, and on PostgreSQL a new database. */
+    const freshData = async (prefix: string) => {
+      const dir = makeDataDir(prefix);
+      const db = backend === 'postgres' ? await createDatabase(ADMIN_URL!) : undefined;
+      return { dir, db, dispose: async () => (removeDataDir(dir), db?.drop()) };
+    };
 
-  before(async () => {
-    dataDir = makeDataDir('graph-profile-crash-');
-    token = await mintToken(dataDir, ['--upn', 'durable@contoso.com', '--name', 'Durable User']);
-  });
-  after(async () => {
-    await Promise.all(servers.map((s) => s.dispose()));
-    removeDataDir(dataDir);
-  });
+    before(async () => {
+      if (backend === 'postgres' && !ADMIN_URL) return;
+      const fresh = await freshData('graph-profile-crash-');
+      dataDir = fresh.dir;
+      database = fresh.db;
+      token = await mintToken(dataDir, ['--upn', 'durable@contoso.com', '--name', 'Durable User'], env());
+    });
+    after(async () => {
+      await Promise.all(servers.map((s) => s.dispose()));
+      if (dataDir) removeDataDir(dataDir);
+      await database?.drop();
+    });
 
-  // The timeouts guard against a hang (a test that never ends), not against slowness.
-  test('kill -9 during concurrent writes loses nothing that was acknowledged', { timeout: 300_000 }, async (t) => {
-    const items: Item[] = [];
-    for (let round = 1; round <= CRASH_ROUNDS; round++) {
-      const server = await start();
+    // The timeouts guard against a hang (a test that never ends), not against slowness.
+    test('kill -9 during concurrent writes loses nothing that was acknowledged', { timeout: 300_000 }, async (t) => {
+      const items: Item[] = [];
+      for (let round = 1; round <= CRASH_ROUNDS; round++) {
+        const server = await start();
+        t.after(() => server.dispose());
+        await writeUntilKilled(server, token, round, items, (m) => t.diagnostic(m));
+      }
+      assert.ok(items.some((it) => acknowledged(it.create)), 'some writes were acknowledged before the kill');
+      assert.ok(items.some((it) => it.patch && acknowledged(it.patch.outcome)), 'some PATCHes were acknowledged before a kill');
+      assert.ok(items.some((it) => it.del && acknowledged(it.del.outcome)), 'some DELETEs were acknowledged before a kill');
+
+      // Every HTTP answer before the kill was a success: a crash test of failing writes proves nothing.
+      const refused = items
+        .flatMap((it) => [it.create, it.patch?.outcome, it.del?.outcome])
+        .filter((o): o is Outcome => o?.answered === true && !acknowledged(o));
+      assert.deepEqual(refused, [], 'writes answered with an error');
+
+      const restarted = await start();
+      t.after(() => restarted.dispose());
+      await verify(restarted, token, items);
+      const acked = items.flatMap((it) => [it.create, it.patch?.outcome, it.del?.outcome]).filter(acknowledged).length;
+      t.diagnostic(`${CRASH_ROUNDS} kills survived; ${acked} acknowledged writes (creates, PATCHes, DELETEs) found as acknowledged after restart`);
+
+      // The store still takes writes after the crashes.
+      const later = await restarted.request('POST', POSITIONS, { token, body: { detail: { jobTitle: 'After the crash' } } });
+      assert.equal(later.status, 201, later.text);
+      const again = await restarted.request('GET', `${POSITIONS}/${later.json.id}`, { token });
+      assert.equal(again.status, 200, again.text);
+    });
+
+    test('a graceful stop (SIGTERM) and restart keeps every item, unchanged and in the same order', { timeout: 300_000 }, async (t) => {
+      const fresh = await freshData('graph-profile-restart-');
+      t.after(() => fresh.dispose());
+      const freshEnv = { MAX_POSITIONS_PER_USER: '5000', ...(fresh.db ? { DATABASE_URL: fresh.db.url } : {}) };
+      const tok = await mintToken(fresh.dir, ['--upn', 'steady@contoso.com'], freshEnv);
+      const server = await ServerProcess.start({ dataDir: fresh.dir, env: freshEnv });
       t.after(() => server.dispose());
-      await writeUntilKilled(server, token, round, items, (m) => t.diagnostic(m));
-    }
-    assert.ok(items.some((it) => acknowledged(it.create)), 'some writes were acknowledged before the kill');
-    assert.ok(items.some((it) => it.patch && acknowledged(it.patch.outcome)), 'some PATCHes were acknowledged before a kill');
-    assert.ok(items.some((it) => it.del && acknowledged(it.del.outcome)), 'some DELETEs were acknowledged before a kill');
 
-    // Every HTTP answer before the kill was a success: a crash test of failing writes proves nothing.
-    const refused = items
-      .flatMap((it) => [it.create, it.patch?.outcome, it.del?.outcome])
-      .filter((o): o is Outcome => o?.answered === true && !acknowledged(o));
-    assert.deepEqual(refused, [], 'writes answered with an error');
+      const createdIds: string[] = [];
+      for (let i = 0; i < 25; i++) {
+        const r = await server.request('POST', POSITIONS, { token: tok, body: createBody(`steady-${i}`, i) });
+        assert.equal(r.status, 201, r.text);
+        createdIds.push(r.json.id);
+      }
+      const patched = createdIds.filter((_, i) => i % 5 === 1);
+      const deleted = createdIds.filter((_, i) => i % 5 === 3);
+      for (const id of patched) {
+        const r = await server.request('PATCH', `${POSITIONS}/${id}`, { token: tok, body: patchBody(createdIds.indexOf(id)) });
+        assert.equal(r.status, 200, r.text);
+      }
+      for (const id of deleted) {
+        const r = await server.request('DELETE', `${POSITIONS}/${id}`, { token: tok });
+        assert.equal(r.status, 204, r.text);
+      }
+      const remaining = createdIds.filter((id) => !deleted.includes(id));
+      const listedBefore = await listPositions(server, tok);
+      assert.deepEqual(
+        listedBefore.map((p) => p.id),
+        remaining,
+        'listed oldest first',
+      );
+      const entitiesBefore = new Map<string, Json>();
+      for (const id of remaining) {
+        const r = await server.request('GET', `${POSITIONS}/${id}`, { token: tok });
+        assert.equal(r.status, 200, r.text);
+        const { '@odata.context': _context, ...entity } = r.json;
+        entitiesBefore.set(id, { entity, etag: r.headers.get('etag') });
+      }
 
-    const restarted = await start();
-    t.after(() => restarted.dispose());
-    await verify(restarted, token, items);
+      const exit = await server.stop('SIGTERM');
+      assert.deepEqual(exit, { code: 0, signal: null }, `a graceful stop exits with 0; stderr:\n${server.stderr}`);
 
-    // The store still takes writes after the crashes.
-    const later = await restarted.request('POST', POSITIONS, { token, body: { detail: { jobTitle: 'After the crash' } } });
-    assert.equal(later.status, 201, later.text);
-    const again = await restarted.request('GET', `${POSITIONS}/${later.json.id}`, { token });
-    assert.equal(again.status, 200, again.text);
+      const restarted = await ServerProcess.start({ dataDir: fresh.dir, env: freshEnv });
+      t.after(() => restarted.dispose());
+      const afterRestart = await listPositions(restarted, tok);
+      assert.deepEqual(afterRestart, listedBefore, 'the same items, unchanged, in the same order');
+      for (const id of remaining) {
+        const r = await restarted.request('GET', `${POSITIONS}/${id}`, { token: tok });
+        assert.equal(r.status, 200, r.text);
+        const { '@odata.context': _context, ...entity } = r.json;
+        assert.deepEqual({ entity, etag: r.headers.get('etag') }, entitiesBefore.get(id));
+      }
+      for (const id of patched) {
+        const r = await restarted.request('GET', `${POSITIONS}/${id}`, { token: tok });
+        assert.equal(r.json.detail.jobTitle, `Patched ${createdIds.indexOf(id)}`);
+      }
+      for (const id of deleted) {
+        const r = await restarted.request('GET', `${POSITIONS}/${id}`, { token: tok });
+        assert.equal(r.status, 404, r.text);
+      }
+    });
   });
-
-  test('a graceful stop (SIGTERM) and restart keeps every item, unchanged and in the same order', { timeout: 300_000 }, async (t) => {
-    const fresh = makeDataDir('graph-profile-restart-');
-    t.after(() => removeDataDir(fresh));
-    const tok = await mintToken(fresh, ['--upn', 'steady@contoso.com']);
-    const server = await ServerProcess.start({ dataDir: fresh, env: { MAX_POSITIONS_PER_USER: '5000' } });
-    t.after(() => server.dispose());
-
-    const createdIds: string[] = [];
-    for (let i = 0; i < 25; i++) {
-      const r = await server.request('POST', POSITIONS, { token: tok, body: createBody(`steady-${i}`, i) });
-      assert.equal(r.status, 201, r.text);
-      createdIds.push(r.json.id);
-    }
-    const patched = createdIds.filter((_, i) => i % 5 === 1);
-    const deleted = createdIds.filter((_, i) => i % 5 === 3);
-    for (const id of patched) {
-      const r = await server.request('PATCH', `${POSITIONS}/${id}`, { token: tok, body: patchBody(createdIds.indexOf(id)) });
-      assert.equal(r.status, 200, r.text);
-    }
-    for (const id of deleted) {
-      const r = await server.request('DELETE', `${POSITIONS}/${id}`, { token: tok });
-      assert.equal(r.status, 204, r.text);
-    }
-    const remaining = createdIds.filter((id) => !deleted.includes(id));
-    const listedBefore = await listPositions(server, tok);
-    assert.deepEqual(
-      listedBefore.map((p) => p.id),
-      remaining,
-      'listed oldest first',
-    );
-    const entitiesBefore = new Map<string, Json>();
-    for (const id of remaining) {
-      const r = await server.request('GET', `${POSITIONS}/${id}`, { token: tok });
-      assert.equal(r.status, 200, r.text);
-      const { '@odata.context': _context, ...entity } = r.json;
-      entitiesBefore.set(id, { entity, etag: r.headers.get('etag') });
-    }
-
-    const exit = await server.stop('SIGTERM');
-    assert.deepEqual(exit, { code: 0, signal: null }, `a graceful stop exits with 0; stderr:\n${server.stderr}`);
-
-    const restarted = await ServerProcess.start({ dataDir: fresh, env: { MAX_POSITIONS_PER_USER: '5000' } });
-    t.after(() => restarted.dispose());
-    const afterRestart = await listPositions(restarted, tok);
-    assert.deepEqual(afterRestart, listedBefore, 'the same items, unchanged, in the same order');
-    for (const id of remaining) {
-      const r = await restarted.request('GET', `${POSITIONS}/${id}`, { token: tok });
-      assert.equal(r.status, 200, r.text);
-      const { '@odata.context': _context, ...entity } = r.json;
-      assert.deepEqual({ entity, etag: r.headers.get('etag') }, entitiesBefore.get(id));
-    }
-    for (const id of patched) {
-      const r = await restarted.request('GET', `${POSITIONS}/${id}`, { token: tok });
-      assert.equal(r.json.detail.jobTitle, `Patched ${createdIds.indexOf(id)}`);
-    }
-    for (const id of deleted) {
-      const r = await restarted.request('GET', `${POSITIONS}/${id}`, { token: tok });
-      assert.equal(r.status, 404, r.text);
-    }
-  });
-});
+}

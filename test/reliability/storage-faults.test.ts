@@ -19,7 +19,8 @@ import pg from 'pg';
 import { SQLITE_FILE } from '../../src/storage/sqlite.ts';
 import { createDatabase } from '../helpers/backend.ts';
 import { assertServiceUnavailable, graphErrorShapeProblems } from '../helpers/graph-error.ts';
-import { type Reply, listAll } from '../helpers/http.ts';
+import { Acknowledged } from '../helpers/acknowledged.ts';
+import type { Reply } from '../helpers/http.ts';
 import { closedLoop, peakRssWhile, rssMb, statusCounts } from '../helpers/load.ts';
 import { ServerProcess, makeDataDir, mintToken, removeDataDir, runCli } from '../helpers/processes.ts';
 
@@ -38,41 +39,6 @@ const MAX_GROWTH_MB = 200;
 const RECOVERY_WAIT_MS = 20_000;
 
 type Json = Record<string, any>;
-
-/** An entity as it is stored and served, without the context URL of the answer that carried it. */
-const entity = (r: Reply): Json => {
-  const { '@odata.context': _context, ...rest } = r.json;
-  return rest;
-};
-
-/** What the service acknowledged, by path: the reference that every read must match. */
-class Acknowledged {
-  readonly items = new Map<string, Json>();
-
-  /** Records a write's answer: its entity when 2xx, nothing otherwise (a refused write changes nothing). */
-  note(method: string, path: string, r: Reply): void {
-    if (r.status >= 300) return;
-    if (method === 'POST') this.items.set(`${path}/${r.json.id}`, entity(r));
-    else if (method === 'PATCH') this.items.set(path, entity(r));
-    else if (method === 'DELETE' && path.endsWith('/profile')) {
-      for (const key of [...this.items.keys()]) if (key.startsWith(`${path}/`)) this.items.delete(key);
-    } else if (method === 'DELETE') this.items.delete(path);
-  }
-
-  /** Every acknowledged item is served exactly as acknowledged, and no other item is listed. */
-  async verify(server: ServerProcess, token: string, collections: readonly string[]): Promise<void> {
-    const listed = new Set<string>();
-    for (const c of collections) {
-      for (const it of await listAll((p) => server.request('GET', p, { token }), c)) listed.add(`${c}/${it.id}`);
-    }
-    assert.deepEqual([...listed].sort(), [...this.items.keys()].sort(), 'the items listed are those acknowledged');
-    for (const [path, want] of this.items) {
-      const r = await server.request('GET', path, { token });
-      assert.equal(r.status, 200, `${path}: ${r.text}`);
-      assert.deepEqual(entity(r), want, `${path} is served as it was acknowledged`);
-    }
-  }
-}
 
 /** A write answered with anything but success must be a storage fault, in Graph's shape, and change nothing. */
 function assertWriteOutcome(r: Reply, what: string): void {
