@@ -2,6 +2,8 @@
 // Runs every test/**/*.test.ts with Node's test runner (Node 20's --test takes no globs), or the
 // files/folders given as arguments: `npm test -- test/api`. When TEST_DATABASE_URL names a
 // PostgreSQL database, the storage contract and the API suites run a second time against it.
+// `--soak` (npm run soak): the reliability suite at its bigger size (RELIABILITY_SCALE=soak), one
+// file at a time so that the soak's figures are its own.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,16 +18,18 @@ function collect(path) {
     .flatMap((name) => (name === 'node_modules' || name === 'fixtures' ? [] : collect(join(path, name))));
 }
 
+const soak = process.argv.includes('--soak');
+
 function run(files, env) {
   if (files.length === 0) return 0;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${soak ? 1 : 2}`, ...files], {
     stdio: 'inherit',
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...(soak ? { RELIABILITY_SCALE: 'soak' } : {}), ...env },
   });
   return result.status ?? 1;
 }
 
-const roots = process.argv.slice(2);
+const roots = process.argv.slice(2).filter((a) => a !== '--soak');
 const files = (roots.length > 0 ? roots : ['test']).flatMap(collect);
 if (files.length === 0) {
   console.error('no test files found');

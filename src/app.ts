@@ -16,7 +16,6 @@ import { registerDocumentRoutes } from './http/documents.ts';
 import { registerStandardHeaders } from './http/headers.ts';
 import { createMetrics, registerMetrics, timedStorage } from './http/metrics.ts';
 import { registerConnectionCloseOnShutdown } from './http/shutdown.ts';
-import { registerUnreadBodyDraining } from './http/unread-body.ts';
 import { registerProfileRoutes } from './http/routes.ts';
 import { registerWebPage } from './http/web-page.ts';
 import { registerWellKnownRoutes } from './http/well-known.ts';
@@ -28,9 +27,6 @@ import { knownCallers } from './profile/users.ts';
 import type { Storage } from './storage/port.ts';
 
 const MAX_HEADER_BYTES = 128 * 1024;
-/** The rest of a body answered 413 before it was read is dropped up to this many times MAX_BODY_BYTES, for this long (http/unread-body.ts). */
-const UNREAD_BODY_DRAIN_FACTOR = 16;
-const UNREAD_BODY_DRAIN_MS = 10_000;
 
 export interface AppDeps {
   readonly storage: Storage;
@@ -84,7 +80,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   if (config.corsOrigins) await registerCors(app, config.corsOrigins);
   registerStandardHeaders(app);
-  registerUnreadBodyDraining(app, { maxBytes: UNREAD_BODY_DRAIN_FACTOR * config.limits.maxBodyBytes, maxMs: UNREAD_BODY_DRAIN_MS });
   registerConnectionCloseOnShutdown(app);
   registerRequestLog(app);
   registerErrorHandling(app);

@@ -9,6 +9,7 @@ import { clip } from '../model/quote.ts';
 import { StorageFullError, StorageUnavailableError, translateStorageError } from '../storage/faults.ts';
 import { tooLarge } from './content-encoding.ts';
 import { ODATA_JSON, clientRequestIdOf, setStandardHeaders } from './headers.ts';
+import { drainUnreadBody } from './unread-body.ts';
 
 /** What a client is told to wait when the database is unreachable. */
 const RETRY_AFTER_SECONDS = 5;
@@ -54,6 +55,7 @@ export function handleFrameworkError(err: FastifyError, req: FastifyRequest, rep
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    drainUnreadBody(req, reply);
     if (isGraphError(err)) return sendGraphError(req, reply, err);
     // Storage faults are told apart here, once for every backend and only when one happens.
     const fault = translateStorageError(err);

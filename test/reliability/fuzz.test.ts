@@ -18,7 +18,7 @@ import { createDatabase } from '../helpers/backend.ts';
 import { graphErrorShapeProblems } from '../helpers/graph-error.ts';
 import type { Reply } from '../helpers/http.ts';
 import { rssMb } from '../helpers/load.ts';
-import { ServerProcess, makeDataDir, mintToken, removeDataDir } from '../helpers/processes.ts';
+import { ServerProcess, makeDataDir, removeDataDir } from '../helpers/processes.ts';
 import { reliabilityScale } from './scale.ts';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL;
@@ -367,9 +367,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       dataDir = makeDataDir('graph-profile-fuzz-');
       database = backend === 'postgres' ? await createDatabase(ADMIN_URL!) : undefined;
       const env = { THROTTLE_LIMIT: '0', ...(database ? { DATABASE_URL: database.url } : {}) };
-      const token = await mintToken(dataDir, ['--upn', 'fuzzer@contoso.com'], env);
-      const otherToken = await mintToken(dataDir, ['--upn', 'fuzz@contoso.com'], env);
       server = await ServerProcess.start({ dataDir, env });
+      const [token, otherToken] = await Promise.all([server.signIn('fuzzer@contoso.com'), server.signIn('fuzz@contoso.com')]);
       world = { acks: new Acknowledged(), token, otherToken };
       // The other user exists (reads of their profile are of a real user) and has an item to see or not.
       const seen = await server.request('POST', `${PROFILE}/skills`, { token: otherToken, body: { displayName: 'Visible', allowedAudiences: 'organization' } });
