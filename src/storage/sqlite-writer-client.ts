@@ -105,6 +105,9 @@ export async function startWriter(file: string, timeoutMs: number): Promise<Writ
     queue = [];
   };
   worker.on('error', fail);
+  worker.on('exit', (code) => {
+    if (!broken && !closing) fail(new Error(`the SQLite writer thread exited (${code})`));
+  });
 
   // Writes that waited too long for their group fail unrun (the queue is oldest first).
   const tooSlow = new StorageUnavailableError(undefined, `the database did not take the write within ${timeoutMs} ms`);
@@ -116,9 +119,6 @@ export async function startWriter(file: string, timeoutMs: number): Promise<Writ
   };
   const expiry = setInterval(expire, Math.max(50, Math.min(1000, timeoutMs / 4)));
   expiry.unref();
-  worker.on('exit', (code) => {
-    if (!broken && !closing) fail(new Error(`the SQLite writer thread exited (${code})`));
-  });
 
   return {
     write(name, ...args) {

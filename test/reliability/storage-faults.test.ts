@@ -3,10 +3,12 @@
 // 500, never a crash; reads go on where the database allows; nothing acknowledged is lost or
 // changed; and writes work again once the fault clears, without a restart.
 //
-// The full disk is a small tmpfs the test mounts (root only; skipped with a message elsewhere). The
-// stuck database is a lock held by this process: SQLite's write lock on the file, or an ACCESS
-// EXCLUSIVE lock on PostgreSQL's table. PostgreSQL refusing writes is its database set to
-// default_transaction_read_only. The PostgreSQL tests need TEST_DATABASE_URL.
+// The full disk is a small tmpfs the test mounts (root only; skipped with a message elsewhere): the
+// SQLite data directory, or a PostgreSQL tablespace holding the test's database (made as the
+// postgres superuser, so PostgreSQL must run on this machine). The stuck database is a lock held by
+// this process: SQLite's write lock on the file, or an ACCESS EXCLUSIVE lock on PostgreSQL's table.
+// PostgreSQL refusing writes is its database set to default_transaction_read_only. The PostgreSQL
+// tests need TEST_DATABASE_URL.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -215,6 +217,80 @@ describe('SQLite: another process holds the write lock', () => {
     holder.exec('ROLLBACK');
 
     await untilWritable(server, token, acks, POSITIONS, { detail: { jobTitle: 'After the lock' } });
+    await acks.verify(server, token, [POSITIONS]);
+  });
+});
+
+/**
+ * Runs SQL as PostgreSQL's superuser on the server TEST_DATABASE_URL names, through `runuser -u
+ * postgres -- psql` (a tablespace needs a superuser, which the test role is not).
+ */
+function asSuperuser(sql: string): void {
+  const url = new URL(ADMIN_URL!);
+  execFileSync('runuser', ['-u', 'postgres', '--', 'psql', '-p', url.port || '5432', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: 'pipe' });
+}
+
+/** Why PostgreSQL's full-disk test cannot run here, or undefined when it can. */
+function noPostgresDiskFull(): string | undefined {
+  if (!ADMIN_URL) return 'TEST_DATABASE_URL not set: PostgreSQL test skipped';
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(ADMIN_URL).hostname)) return 'PostgreSQL is not on this machine: its full-disk test skipped';
+  try {
+    asSuperuser('SELECT 1');
+  } catch (e) {
+    return `cannot run psql as the postgres superuser here (${String((e as { stderr?: Buffer }).stderr ?? e).trim()}): PostgreSQL full-disk test skipped`;
+  }
+  return undefined;
+}
+
+describe('PostgreSQL: a full disk', () => {
+  test('writes answer 507 and change nothing, reads go on, and writes work again once space is freed', { timeout: 180_000 }, async (t) => {
+    const why = noPostgresDiskFull();
+    if (why) return t.skip(why);
+    // The database lives in a tablespace on a small tmpfs; PostgreSQL's log (WAL) stays on its own disk.
+    const mount = mountTmpfs(32);
+    if ('skip' in mount) return t.skip(mount.skip);
+    // Undone last first: the server, the database, the tablespace, then the mount.
+    const undo: Array<() => unknown> = [() => mount.unmount()];
+    t.after(async () => {
+      for (const step of undo.reverse()) await step();
+    });
+    execFileSync('chown', ['postgres:postgres', mount.dir]);
+    const name = `gp_full_${Date.now().toString(36)}${process.pid}`;
+    const owner = decodeURIComponent(new URL(ADMIN_URL!).username);
+    asSuperuser(`CREATE TABLESPACE ${name} LOCATION '${mount.dir}'`);
+    undo.push(() => asSuperuser(`DROP TABLESPACE IF EXISTS ${name}`));
+    asSuperuser(`CREATE DATABASE ${name} OWNER "${owner}" TABLESPACE ${name}`);
+    undo.push(() => asSuperuser(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    const url = new URL(ADMIN_URL!);
+    url.pathname = `/${name}`;
+
+    const dataDir = makeDataDir('graph-profile-pg-full-');
+    t.after(() => removeDataDir(dataDir));
+    const env = { DATABASE_URL: url.toString(), MAX_POSITIONS_PER_USER: '5000', THROTTLE_LIMIT: '0' };
+    const server = await ServerProcess.start({ dataDir, env });
+    undo.push(() => server.dispose());
+    const token = await server.signIn('pg-full@contoso.com');
+    const acks = new Acknowledged();
+    const kept: string[] = [];
+    for (let i = 0; i < 10; i++) kept.push(`${POSITIONS}/${(await write(server, token, acks, 'POST', POSITIONS, { detail: { jobTitle: `Before ${i}` } })).json.id}`);
+
+    const filler = fillUp(mount.dir);
+    // Pages with room left still take rows: write until the database has to grow a file, then some more.
+    let refused = 0;
+    for (let i = 0; i < 2000 && refused < 5; i++) {
+      const r = await write(server, token, acks, 'POST', POSITIONS, bigPosition(i));
+      if (r.status === 507) refused++;
+    }
+    assert.equal(refused, 5, 'creates were refused with 507 once the disk was full');
+    await write(server, token, acks, 'PATCH', kept[0]!, { detail: { jobTitle: 'Patched on a full disk', description: 'y'.repeat(9000) } });
+    await write(server, token, acks, 'DELETE', kept[1]!);
+    await acks.verify(server, token, [POSITIONS]);
+    assert.ok(server.running, `the process lives on; stderr:\n${server.stderr}`);
+
+    rmSync(filler);
+    await untilWritable(server, token, acks, POSITIONS, { detail: { jobTitle: 'After the disk was full' } });
+    assert.equal((await write(server, token, acks, 'PATCH', kept[2]!, { detail: { jobTitle: 'Patched after' } })).status, 200);
+    assert.equal((await write(server, token, acks, 'DELETE', kept[3]!)).status, 204);
     await acks.verify(server, token, [POSITIONS]);
   });
 });
