@@ -8,13 +8,15 @@ import { after, before, describe, test } from 'node:test';
 import { listAll } from '../helpers/http.ts';
 import { createDatabase } from '../helpers/backend.ts';
 import { type Reply, ServerProcess, makeDataDir, mintToken, removeDataDir } from '../helpers/processes.ts';
+import { reliabilityScale } from './scale.ts';
 
 const POSITIONS = '/beta/me/profile/positions';
 const CREATES_PER_ROUND = 200;
 const BATCH = 20;
 const PATCHES_PER_BATCH = 3;
 const DELETES_PER_BATCH = 2;
-const CRASH_ROUNDS = 3;
+/** Kills per backend: more under `npm run soak`. */
+const CRASH_ROUNDS = reliabilityScale({ test: 3, soak: 10 });
 const ADMIN_URL = process.env.TEST_DATABASE_URL;
 
 type Json = Record<string, any>;
