@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Storage } from '../../src/storage/port.ts';
 import { openPostgresStorage } from '../../src/storage/postgres.ts';
 import { openSqliteStorage } from '../../src/storage/sqlite.ts';
+import { makeDataDir, removeDataDir } from './processes.ts';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -56,6 +57,34 @@ export async function createDatabase(adminUrl: string): Promise<{ url: string; d
     drop: async () => {
       await admin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
       await admin(`DROP DATABASE IF EXISTS ${name}`);
+    },
+  };
+}
+
+/** Data for a real `serve` of tests that run on each backend: a new DATA_DIR, and on PostgreSQL a new database. */
+export interface ServerData {
+  readonly dataDir: string;
+  /** The database's URL on PostgreSQL; undefined on SQLite. */
+  readonly databaseUrl: string | undefined;
+  /** The server's environment for this data (DATABASE_URL on PostgreSQL), with `extra`. */
+  env(extra?: Record<string, string>): Record<string, string>;
+  dispose(): Promise<void>;
+}
+
+/** Why a test of this backend cannot run here (PostgreSQL without TEST_DATABASE_URL), or false. */
+export const backendSkip = (backend: Backend): string | false =>
+  backend === 'postgres' && !process.env.TEST_DATABASE_URL ? 'TEST_DATABASE_URL not set: PostgreSQL skipped' : false;
+
+export async function freshServerData(backend: Backend, prefix: string): Promise<ServerData> {
+  const dataDir = makeDataDir(prefix);
+  const database = backend === 'postgres' ? await createDatabase(testDatabaseUrl()) : undefined;
+  return {
+    dataDir,
+    databaseUrl: database?.url,
+    env: (extra = {}) => ({ ...(database ? { DATABASE_URL: database.url } : {}), ...extra }),
+    dispose: async () => {
+      removeDataDir(dataDir);
+      await database?.drop();
     },
   };
 }

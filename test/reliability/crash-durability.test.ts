@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { listAll } from '../helpers/http.ts';
-import { createDatabase } from '../helpers/backend.ts';
-import { type Reply, ServerProcess, makeDataDir, mintToken, removeDataDir } from '../helpers/processes.ts';
+import { type ServerData, backendSkip, freshServerData } from '../helpers/backend.ts';
+import { type Reply, ServerProcess, mintToken } from '../helpers/processes.ts';
 import { reliabilityScale } from './scale.ts';
 
 const POSITIONS = '/beta/me/profile/positions';
@@ -17,7 +17,6 @@ const PATCHES_PER_BATCH = 3;
 const DELETES_PER_BATCH = 2;
 /** Kills per backend: more under `npm run soak`. */
 const CRASH_ROUNDS = reliabilityScale({ test: 3, soak: 10 });
-const ADMIN_URL = process.env.TEST_DATABASE_URL;
 
 type Json = Record<string, any>;
 
@@ -220,36 +219,26 @@ async function verify(server: ServerProcess, token: string, items: Item[]): Prom
 }
 
 for (const backend of ['sqlite', 'postgres'] as const) {
-  describe(`durability of acknowledged writes (${backend})`, { skip: backend === 'postgres' && !ADMIN_URL && 'TEST_DATABASE_URL not set: PostgreSQL skipped' }, () => {
-    let dataDir: string;
+  describe(`durability of acknowledged writes (${backend})`, { skip: backendSkip(backend) }, () => {
+    let data: ServerData | undefined;
     let token: string;
-    let database: { url: string; drop: () => Promise<void> } | undefined;
     const servers: ServerProcess[] = [];
-    /** The server's settings: several hundred acknowledged creates by one user over the rounds lift the per-profile cap. */
-    const env = () => ({ MAX_POSITIONS_PER_USER: '5000', ...(database ? { DATABASE_URL: database.url } : {}) });
+    /** Several hundred acknowledged creates by one user over the rounds: the per-profile cap is lifted. */
+    const SETTINGS = { MAX_POSITIONS_PER_USER: '5000' };
     const start = async () => {
-      const s = await ServerProcess.start({ dataDir, env: env() });
+      const s = await ServerProcess.start({ dataDir: data!.dataDir, env: data!.env(SETTINGS) });
       servers.push(s);
       return s;
     };
-    /** Fresh data: a new DATA_DIR, and on PostgreSQL a new database. */
-    const freshData = async (prefix: string) => {
-      const dir = makeDataDir(prefix);
-      const db = backend === 'postgres' ? await createDatabase(ADMIN_URL!) : undefined;
-      return { dir, db, dispose: async () => (removeDataDir(dir), db?.drop()) };
-    };
 
     before(async () => {
-      if (backend === 'postgres' && !ADMIN_URL) return;
-      const fresh = await freshData('graph-profile-crash-');
-      dataDir = fresh.dir;
-      database = fresh.db;
-      token = await mintToken(dataDir, ['--upn', 'durable@contoso.com', '--name', 'Durable User'], env());
+      if (backendSkip(backend)) return;
+      data = await freshServerData(backend, 'graph-profile-crash-');
+      token = await mintToken(data.dataDir, ['--upn', 'durable@contoso.com', '--name', 'Durable User'], data.env());
     });
     after(async () => {
       await Promise.all(servers.map((s) => s.dispose()));
-      if (dataDir) removeDataDir(dataDir);
-      await database?.drop();
+      await data?.dispose();
     });
 
     // The timeouts guard against a hang (a test that never ends), not against slowness.
@@ -284,11 +273,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
 
     test('a graceful stop (SIGTERM) and restart keeps every item, unchanged and in the same order', { timeout: 300_000 }, async (t) => {
-      const fresh = await freshData('graph-profile-restart-');
+      const fresh = await freshServerData(backend, 'graph-profile-restart-');
       t.after(() => fresh.dispose());
-      const freshEnv = { MAX_POSITIONS_PER_USER: '5000', ...(fresh.db ? { DATABASE_URL: fresh.db.url } : {}) };
-      const tok = await mintToken(fresh.dir, ['--upn', 'steady@contoso.com'], freshEnv);
-      const server = await ServerProcess.start({ dataDir: fresh.dir, env: freshEnv });
+      const tok = await mintToken(fresh.dataDir, ['--upn', 'steady@contoso.com'], fresh.env());
+      const server = await ServerProcess.start({ dataDir: fresh.dataDir, env: fresh.env(SETTINGS) });
       t.after(() => server.dispose());
 
       const createdIds: string[] = [];
@@ -325,7 +313,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const exit = await server.stop('SIGTERM');
       assert.deepEqual(exit, { code: 0, signal: null }, `a graceful stop exits with 0; stderr:\n${server.stderr}`);
 
-      const restarted = await ServerProcess.start({ dataDir: fresh.dir, env: freshEnv });
+      const restarted = await ServerProcess.start({ dataDir: fresh.dataDir, env: fresh.env(SETTINGS) });
       t.after(() => restarted.dispose());
       const afterRestart = await listPositions(restarted, tok);
       assert.deepEqual(afterRestart, listedBefore, 'the same items, unchanged, in the same order');

@@ -14,14 +14,13 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { facetFixtures, type FacetFixture } from '../fixtures/facets.ts';
 import { Acknowledged } from '../helpers/acknowledged.ts';
-import { createDatabase } from '../helpers/backend.ts';
+import { type ServerData, backendSkip, freshServerData } from '../helpers/backend.ts';
 import { graphErrorShapeProblems } from '../helpers/graph-error.ts';
 import type { Reply } from '../helpers/http.ts';
 import { rssMb } from '../helpers/load.ts';
-import { ServerProcess, makeDataDir, removeDataDir } from '../helpers/processes.ts';
+import { ServerProcess } from '../helpers/processes.ts';
 import { reliabilityScale } from './scale.ts';
 
-const ADMIN_URL = process.env.TEST_DATABASE_URL;
 const PROFILE = '/beta/me/profile';
 const COLLECTIONS = facetFixtures.map((f) => `${PROFILE}/${f.collection}`);
 /** Cases per backend: a few minutes in all for `npm test`; more in `npm run soak`. */
@@ -360,18 +359,15 @@ function check(c: Case, r: Reply, world: World, tally: Map<number, number>): voi
 }
 
 for (const backend of ['sqlite', 'postgres'] as const) {
-  describe(`fuzzing the whole profile (${backend})`, { skip: backend === 'postgres' && !ADMIN_URL && 'TEST_DATABASE_URL not set: PostgreSQL skipped' }, () => {
-    let dataDir: string;
-    let database: { url: string; drop: () => Promise<void> } | undefined;
+  describe(`fuzzing the whole profile (${backend})`, { skip: backendSkip(backend) }, () => {
+    let data: ServerData | undefined;
     let server: ServerProcess;
     let world: World;
 
     before(async () => {
-      if (backend === 'postgres' && !ADMIN_URL) return;
-      dataDir = makeDataDir('graph-profile-fuzz-');
-      database = backend === 'postgres' ? await createDatabase(ADMIN_URL!) : undefined;
-      const env = { THROTTLE_LIMIT: '0', ...(database ? { DATABASE_URL: database.url } : {}) };
-      server = await ServerProcess.start({ dataDir, env });
+      if (backendSkip(backend)) return;
+      data = await freshServerData(backend, 'graph-profile-fuzz-');
+      server = await ServerProcess.start({ dataDir: data.dataDir, env: data.env({ THROTTLE_LIMIT: '0' }) });
       const [token, otherToken] = await Promise.all([server.signIn('fuzzer@contoso.com'), server.signIn('fuzz@contoso.com')]);
       world = { acks: new Acknowledged(), token, otherToken };
       // The other user exists (reads of their profile are of a real user) and has an item to see or not.
@@ -380,8 +376,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
     after(async () => {
       await server?.dispose();
-      if (dataDir) removeDataDir(dataDir);
-      await database?.drop();
+      await data?.dispose();
     });
 
     test(`${CASES} random requests: no 5xx, errors in Graph's shape, the process up, memory bounded, the data equal to the model`, { timeout: 1_800_000 }, async (t) => {

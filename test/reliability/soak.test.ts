@@ -12,12 +12,11 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { facetFixtures } from '../fixtures/facets.ts';
-import { createDatabase } from '../helpers/backend.ts';
+import { type ServerData, backendSkip, freshServerData } from '../helpers/backend.ts';
 import { openFds, rssMb } from '../helpers/load.ts';
-import { ServerProcess, makeDataDir, removeDataDir } from '../helpers/processes.ts';
+import { ServerProcess } from '../helpers/processes.ts';
 import { isSoak, reliabilityScale } from './scale.ts';
 
-const ADMIN_URL = process.env.TEST_DATABASE_URL;
 const PROFILE = '/beta/me/profile';
 const SECONDS = Number(process.env.SOAK_SECONDS) || reliabilityScale({ test: 20, soak: 300 });
 const SAMPLES = reliabilityScale({ test: 10, soak: 30 });
@@ -103,31 +102,27 @@ function report(backend: string, samples: readonly Sample[], tally: Tally, secon
 }
 
 for (const backend of ['sqlite', 'postgres'] as const) {
-  describe(`soak (${backend})`, { skip: backend === 'postgres' && !ADMIN_URL && 'TEST_DATABASE_URL not set: PostgreSQL skipped' }, () => {
-    let dataDir: string;
-    let database: { url: string; drop: () => Promise<void> } | undefined;
+  describe(`soak (${backend})`, { skip: backendSkip(backend) }, () => {
+    let data: ServerData | undefined;
     let server: ServerProcess;
     let tokens: string[];
 
     before(async () => {
-      if (backend === 'postgres' && !ADMIN_URL) return;
-      dataDir = makeDataDir('graph-profile-soak-');
-      database = backend === 'postgres' ? await createDatabase(ADMIN_URL!) : undefined;
-      const env = { THROTTLE_LIMIT: '0', ...(database ? { DATABASE_URL: database.url } : {}) };
-      server = await ServerProcess.start({ dataDir, env });
+      if (backendSkip(backend)) return;
+      data = await freshServerData(backend, 'graph-profile-soak-');
+      server = await ServerProcess.start({ dataDir: data.dataDir, env: data.env({ THROTTLE_LIMIT: '0' }) });
       tokens = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => server.signIn(`soak${i}@contoso.com`)));
     });
     after(async () => {
       await server?.dispose();
-      if (dataDir) removeDataDir(dataDir);
-      await database?.drop();
+      await data?.dispose();
     });
 
     test(`${SECONDS} s of mixed traffic: every request a success, no fd or connection leak, memory bounded; report`, { timeout: (SECONDS + 120) * 1000 }, async (t) => {
       const pid = server.child.pid!;
       const sessions = async (): Promise<number | undefined> => {
-        if (!database) return undefined;
-        const c = new pg.Client({ connectionString: database.url });
+        if (!data?.databaseUrl) return undefined;
+        const c = new pg.Client({ connectionString: data.databaseUrl });
         await c.connect();
         try {
           const r = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
