@@ -11,7 +11,7 @@ import { tooLarge } from './content-encoding.ts';
 import { ODATA_JSON, clientRequestIdOf, setStandardHeaders } from './headers.ts';
 import { drainUnreadBody } from './unread-body.ts';
 
-/** What a client is told to wait when the database is unreachable. */
+/** What a client is told to wait when the database is unreachable, locked, too slow or read-only. */
 const RETRY_AFTER_SECONDS = 5;
 
 export function sendGraphError(req: FastifyRequest, reply: FastifyReply, err: GraphError): FastifyReply {
