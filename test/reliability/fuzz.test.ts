@@ -41,6 +41,8 @@ interface Case {
   readonly write?: { readonly modelPath: string };
   /** A string the server must store and serve exactly when it accepts the body. */
   readonly roundTrip?: { readonly path: readonly string[]; readonly value: string };
+  /** A valid create body: every value in it must be in the created entity. */
+  readonly created?: Json;
 }
 
 /** What the server holds: lets a case name "an existing item" by index, resolved when it runs. */
@@ -153,6 +155,7 @@ const createCase = (world: World) =>
         body: Buffer.from(b.text),
         write: { modelPath: `${PROFILE}/${f.collection}` },
         ...(b.roundTrip ? { roundTrip: b.roundTrip } : {}),
+        ...(b.kind === 'valid' ? { created: f.create as Json } : {}),
       }),
     ),
   );
@@ -341,6 +344,15 @@ function send(base: URL, c: Case): Promise<Reply | { refusedByClient: string }> 
   });
 }
 
+/** True when `actual` has every value of `expected` (members the service adds, as nulls, aside). */
+function contains(actual: unknown, expected: unknown): boolean {
+  if (Array.isArray(expected)) return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => contains(actual[i], e));
+  if (expected && typeof expected === 'object') {
+    return !!actual && typeof actual === 'object' && Object.entries(expected).every(([k, v]) => contains((actual as Json)[k], v));
+  }
+  return Object.is(actual, expected);
+}
+
 function valueAt(value: unknown, path: readonly string[]): unknown {
   return path.reduce<any>((n, k) => (n && typeof n === 'object' ? n[k] : undefined), value);
 }
@@ -356,6 +368,7 @@ function check(c: Case, r: Reply, world: World, tally: Map<number, number>): voi
   if (c.roundTrip) {
     assert.equal(valueAt(r.json, c.roundTrip.path), c.roundTrip.value, `${c.what}: an accepted string is served exactly as sent`);
   }
+  if (c.created) assert.ok(contains(r.json, c.created), `${c.what}: every value sent is in the created entity: ${r.text.slice(0, 600)}`);
 }
 
 for (const backend of ['sqlite', 'postgres'] as const) {
