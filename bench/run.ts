@@ -78,8 +78,13 @@ async function main(): Promise<number> {
     log(startup);
 
     const failures: string[] = [];
+    const warnings: string[] = [];
     const check: Check = (what: string, r: RunResult) => {
-      if (r.non2xx || r.errors) failures.push(`${what}: ${r.non2xx} non-2xx, ${r.errors} errors, status codes ${JSON.stringify(r.statusCodes)}`);
+      if (!r.non2xx && !r.errors) return;
+      const line = `${what}: ${r.non2xx} non-2xx, ${r.errors} errors, status codes ${JSON.stringify(r.statusCodes)}`;
+      // A smoke run proves that the benchmark runs: a database slow for a moment (503, as SPEC §6 has it) is not its failure.
+      const onlyUnavailable = !r.errors && r.non2xx === (r.statusCodes['503'] ?? 0);
+      (opts.smoke && onlyUnavailable ? warnings : failures).push(line);
     };
     const callers = (name: string) => groups.get(name) ?? [];
     const { runs, preparedItems } = ceiling
@@ -112,8 +117,10 @@ async function main(): Promise<number> {
       runs,
       fill: slices ?? null,
       failures,
+      warnings,
     });
     log(`\nresults: ${opts.out}`);
+    if (warnings.length) console.error(`\nanswered 503 (the database was slow for a moment) during measured runs:\n  ${warnings.join('\n  ')}`);
     if (failures.length) {
       console.error(`\nFAILED: answers that were not 2xx, or connection errors, during measured runs:\n  ${failures.join('\n  ')}`);
       console.error(`graph-profile's log: ${gp.logProblems?.()}`);
