@@ -17,7 +17,7 @@ import { Acknowledged } from '../helpers/acknowledged.ts';
 import { type ServerData, backendSkip, freshServerData } from '../helpers/backend.ts';
 import { graphErrorShapeProblems } from '../helpers/graph-error.ts';
 import type { Reply } from '../helpers/http.ts';
-import { rssMb } from '../helpers/load.ts';
+import { peakRssWhile, rssMb } from '../helpers/load.ts';
 import { ServerProcess } from '../helpers/processes.ts';
 import { reliabilityScale } from './scale.ts';
 
@@ -396,11 +396,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const base = new URL(server.url);
       const pid = server.child.pid!;
       const rssStart = rssMb(pid);
-      let rssPeak = rssStart;
       const tally = new Map<number, number>();
       let sent = 0;
       let refusedByClient = 0;
-      const outcome = await fc.check(
+      const { result: outcome, peakMb: rssPeak } = await peakRssWhile(pid, fc.check(
         fc.asyncProperty(anyCase(world), async (c) => {
           const r = await send(base, c).catch((e: Error) => {
             throw new Error(`${c.what}: ${c.method} ${c.path.slice(0, 200)}: no answer (${e.message}); process running: ${server.running}; stderr:\n${server.stderr}`);
@@ -411,18 +410,16 @@ for (const backend of ['sqlite', 'postgres'] as const) {
             return;
           }
           check(c, r, world, tally);
-          if (sent % 100 === 0) rssPeak = Math.max(rssPeak, rssMb(pid));
           assert.ok(server.running, `${c.what}: the process ended; stderr:\n${server.stderr}`);
         }),
         // No shrinking: the server's state has moved on. The failing case's own message says what it was.
         { numRuns: CASES, endOnFailure: true },
-      );
+      ));
       if (outcome.failed) {
         const error = outcome.errorInstance instanceof Error ? outcome.errorInstance.message : String(outcome.errorInstance);
         assert.fail(`case ${outcome.numRuns} of ${CASES} failed (fast-check seed ${outcome.seed}): ${error}`);
       }
       await world.acks.verify(server, world.token, COLLECTIONS);
-      rssPeak = Math.max(rssPeak, rssMb(pid));
       const statuses = Object.fromEntries([...tally].sort(([a], [b]) => a - b));
       t.diagnostic(
         `${sent} cases sent (${refusedByClient} refused by the HTTP client itself), answers by status ${JSON.stringify(statuses)}; ` +

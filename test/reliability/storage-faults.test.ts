@@ -102,6 +102,37 @@ async function write(server: ServerProcess, token: string, acks: Acknowledged, m
   return r;
 }
 
+/** `count` positions created before the fault; returns their paths. */
+async function createPositions(server: ServerProcess, token: string, acks: Acknowledged, count: number): Promise<string[]> {
+  const paths: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = await write(server, token, acks, 'POST', POSITIONS, { detail: { jobTitle: `Before ${i}` } });
+    assert.equal(r.status, 201, r.text);
+    paths.push(`${POSITIONS}/${r.json.id}`);
+  }
+  return paths;
+}
+
+/**
+ * Creates big positions on a full disk until five are refused with 507. Some may still be taken
+ * first (room left in SQLite's log, or in PostgreSQL's pages): those are acknowledged like any other.
+ */
+async function writeUntilRefused(server: ServerProcess, token: string, acks: Acknowledged, maxAttempts: number): Promise<void> {
+  let refused = 0;
+  for (let i = 0; i < maxAttempts && refused < 5; i++) {
+    const r = await write(server, token, acks, 'POST', POSITIONS, bigPosition(i));
+    if (r.status === 507) refused++;
+  }
+  assert.equal(refused, 5, 'creates were refused with 507 once the disk was full');
+}
+
+/** Once the fault has cleared: a create, a PATCH and a DELETE succeed again in the same process. */
+async function writesWorkAgain(server: ServerProcess, token: string, acks: Acknowledged, patchPath: string, deletePath: string, after: string): Promise<void> {
+  await untilWritable(server, token, acks, POSITIONS, { detail: { jobTitle: `After ${after}` } });
+  assert.equal((await write(server, token, acks, 'PATCH', patchPath, { detail: { jobTitle: 'Patched after' } })).status, 200);
+  assert.equal((await write(server, token, acks, 'DELETE', deletePath)).status, 204);
+}
+
 /** Until a write succeeds again (the fault has cleared), within RECOVERY_WAIT_MS; every answer meanwhile is an orderly fault. */
 async function untilWritable(server: ServerProcess, token: string, acks: Acknowledged, path: string, body: Json): Promise<Reply> {
   const deadline = Date.now() + RECOVERY_WAIT_MS;
@@ -154,19 +185,12 @@ describe('SQLite: a full disk', () => {
     t.after(() => server.dispose());
     const acks = new Acknowledged();
 
-    const kept: string[] = [];
-    for (let i = 0; i < 20; i++) kept.push(`${POSITIONS}/${(await write(server, token, acks, 'POST', POSITIONS, { detail: { jobTitle: `Before ${i}` } })).json.id}`);
+    const kept = await createPositions(server, token, acks, 20);
     const skill = await write(server, token, acks, 'POST', SKILLS, { displayName: 'Resilience', proficiency: 'expert' });
     assert.equal(skill.status, 201, skill.text);
 
     const filler = fillUp(mount.dir);
-    // The log may still have room for a few writes: write until the disk refuses, then some more.
-    let refused = 0;
-    for (let i = 0; i < 400 && refused < 5; i++) {
-      const r = await write(server, token, acks, 'POST', POSITIONS, bigPosition(i));
-      if (r.status === 507) refused++;
-    }
-    assert.equal(refused, 5, 'creates were refused with 507 once the disk was full');
+    await writeUntilRefused(server, token, acks, 400);
     for (const [method, path, body] of [
       ['PATCH', kept[0]!, { detail: { jobTitle: 'Patched on a full disk', description: 'y'.repeat(9000) } }],
       ['DELETE', kept[1]!, undefined],
@@ -180,9 +204,7 @@ describe('SQLite: a full disk', () => {
 
     // Space comes back; the same process writes again.
     rmSync(filler);
-    await untilWritable(server, token, acks, POSITIONS, { detail: { jobTitle: 'After the disk was full' } });
-    assert.equal((await write(server, token, acks, 'PATCH', kept[2]!, { detail: { jobTitle: 'Patched after' } })).status, 200);
-    assert.equal((await write(server, token, acks, 'DELETE', kept[3]!)).status, 204);
+    await writesWorkAgain(server, token, acks, kept[2]!, kept[3]!, 'the disk was full');
     await acks.verify(server, token, [POSITIONS, SKILLS]);
 
     // Nothing is corrupted: the file passes SQLite's own check, and a restart serves the same.
@@ -207,7 +229,7 @@ describe('SQLite: another process holds the write lock', () => {
     const server = await ServerProcess.start({ dataDir, env: { ...TIMEOUT_ENV, MAX_POSITIONS_PER_USER: '5000', THROTTLE_LIMIT: '0' } });
     t.after(() => server.dispose());
     const acks = new Acknowledged();
-    for (let i = 0; i < 5; i++) await write(server, token, acks, 'POST', POSITIONS, { detail: { jobTitle: `Before ${i}` } });
+    await createPositions(server, token, acks, 5);
 
     const holder = new BetterSqlite3(join(dataDir, SQLITE_FILE));
     t.after(() => holder.close());
@@ -271,26 +293,17 @@ describe('PostgreSQL: a full disk', () => {
     undo.push(() => server.dispose());
     const token = await server.signIn('pg-full@contoso.com');
     const acks = new Acknowledged();
-    const kept: string[] = [];
-    for (let i = 0; i < 10; i++) kept.push(`${POSITIONS}/${(await write(server, token, acks, 'POST', POSITIONS, { detail: { jobTitle: `Before ${i}` } })).json.id}`);
+    const kept = await createPositions(server, token, acks, 10);
 
     const filler = fillUp(mount.dir);
-    // Pages with room left still take rows: write until the database has to grow a file, then some more.
-    let refused = 0;
-    for (let i = 0; i < 2000 && refused < 5; i++) {
-      const r = await write(server, token, acks, 'POST', POSITIONS, bigPosition(i));
-      if (r.status === 507) refused++;
-    }
-    assert.equal(refused, 5, 'creates were refused with 507 once the disk was full');
+    await writeUntilRefused(server, token, acks, 2000);
     await write(server, token, acks, 'PATCH', kept[0]!, { detail: { jobTitle: 'Patched on a full disk', description: 'y'.repeat(9000) } });
     await write(server, token, acks, 'DELETE', kept[1]!);
     await acks.verify(server, token, [POSITIONS]);
     assert.ok(server.running, `the process lives on; stderr:\n${server.stderr}`);
 
     rmSync(filler);
-    await untilWritable(server, token, acks, POSITIONS, { detail: { jobTitle: 'After the disk was full' } });
-    assert.equal((await write(server, token, acks, 'PATCH', kept[2]!, { detail: { jobTitle: 'Patched after' } })).status, 200);
-    assert.equal((await write(server, token, acks, 'DELETE', kept[3]!)).status, 204);
+    await writesWorkAgain(server, token, acks, kept[2]!, kept[3]!, 'the disk was full');
     await acks.verify(server, token, [POSITIONS]);
   });
 });
@@ -329,8 +342,7 @@ describe('PostgreSQL: refusing writes, and stuck', () => {
   test('a database that refuses writes (read-only): 503 with Retry-After, reads go on, writes work again after', { skip: noPostgres, timeout: 120_000 }, async (t) => {
     const { server, token } = await start(t);
     const acks = new Acknowledged();
-    const kept: string[] = [];
-    for (let i = 0; i < 5; i++) kept.push(`${POSITIONS}/${(await write(server, token, acks, 'POST', POSITIONS, { detail: { jobTitle: `Before ${i}` } })).json.id}`);
+    const kept = await createPositions(server, token, acks, 5);
 
     await admin((c) => c.query(`ALTER DATABASE ${dbName()} SET default_transaction_read_only = on`));
     t.after(() => admin((c) => c.query(`ALTER DATABASE ${dbName()} RESET default_transaction_read_only`)));
@@ -353,9 +365,7 @@ describe('PostgreSQL: refusing writes, and stuck', () => {
 
     await admin((c) => c.query(`ALTER DATABASE ${dbName()} RESET default_transaction_read_only`));
     await endSessions();
-    await untilWritable(server, token, acks, POSITIONS, { detail: { jobTitle: 'After read-only' } });
-    assert.equal((await write(server, token, acks, 'PATCH', kept[0]!, { detail: { jobTitle: 'Patched after' } })).status, 200);
-    assert.equal((await write(server, token, acks, 'DELETE', kept[1]!)).status, 204);
+    await writesWorkAgain(server, token, acks, kept[0]!, kept[1]!, 'read-only');
     await acks.verify(server, token, [POSITIONS, SKILLS]);
     assert.ok(server.running);
   });
@@ -363,7 +373,7 @@ describe('PostgreSQL: refusing writes, and stuck', () => {
   test('a table locked by another session: 503 with Retry-After within the timeout, memory bounded; service resumes when it is released', { skip: noPostgres, timeout: 120_000 }, async (t) => {
     const { server, token } = await start(t);
     const acks = new Acknowledged();
-    for (let i = 0; i < 5; i++) await write(server, token, acks, 'POST', POSITIONS, { detail: { jobTitle: `Before ${i}` } });
+    await createPositions(server, token, acks, 5);
 
     const holder = new pg.Client({ connectionString: database!.url });
     await holder.connect();
